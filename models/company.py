@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.account import Account
+    from models.source import Source
+    from models.user import User
+
+
+class Company(Model):
+    id = fields.UUIDField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="companies", on_delete=fields.CASCADE, db_index=False
+    )
+    name = fields.CharField(max_length=200)
+    source: fields.ForeignKeyNullableRelation[Source] = fields.ForeignKeyField(
+        "models.Source", related_name="companies", null=True, on_delete=fields.SET_NULL
+    )
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="companies", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    account_id: str
+    source_id: str | None
+    owner_id: str
+
+    class Meta:
+        table = "company"
+        indexes = (
+            # keyset pagination, newest first
+            Index(fields=("account_id", "created_at", "id"), name="company_page"),
+            # statistics and source filters, covering (no table lookups)
+            Index(fields=("account_id", "source_id", "created_at"), name="company_source"),
+            Index(fields=("account_id", "owner_id", "source_id", "created_at"), name="company_owner"),
+        )

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.account import Account
+    from models.company import Company
+    from models.person import Person
+    from models.source import Source
+    from models.user import User
+
+
+class DealStatus(StrEnum):
+    OPEN = "OPEN"
+    WON = "WON"
+    LOST = "LOST"
+
+
+class Deal(Model):
+    id = fields.UUIDField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="deals", on_delete=fields.CASCADE, db_index=False
+    )
+    title = fields.CharField(max_length=200)
+    # integer minor units (cents): sums in SQL stay exact on every backend
+    value_cents = fields.BigIntField(default=0)
+    status = fields.CharEnumField(DealStatus, max_length=4, default=DealStatus.OPEN)
+    company: fields.ForeignKeyNullableRelation[Company] = fields.ForeignKeyField(
+        "models.Company", related_name="deals", null=True, on_delete=fields.SET_NULL, db_index=True
+    )
+    person: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="deals", null=True, on_delete=fields.SET_NULL, db_index=True
+    )
+    source: fields.ForeignKeyNullableRelation[Source] = fields.ForeignKeyField(
+        "models.Source", related_name="deals", null=True, on_delete=fields.SET_NULL
+    )
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="deals", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    account_id: str
+    company_id: str | None
+    person_id: str | None
+    source_id: str | None
+    owner_id: str
+
+    class Meta:
+        table = "deal"
+        indexes = (
+            Index(fields=("account_id", "created_at", "id"), name="deal_page"),
+            # covering for the per-source deal figures
+            Index(
+                fields=("account_id", "source_id", "created_at", "status", "value_cents"),
+                name="deal_source",
+            ),
+            Index(
+                fields=("account_id", "owner_id", "source_id", "created_at", "status", "value_cents"),
+                name="deal_owner",
+            ),
+        )

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.account import Account
+    from models.company import Company
+    from models.source import Source
+    from models.user import User
+
+
+class Person(Model):
+    id = fields.UUIDField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="persons", on_delete=fields.CASCADE, db_index=False
+    )
+    first_name = fields.CharField(max_length=100)
+    last_name = fields.CharField(max_length=100, default="")
+    email = fields.CharField(max_length=254, null=True)
+    company: fields.ForeignKeyNullableRelation[Company] = fields.ForeignKeyField(
+        "models.Company", related_name="persons", null=True, on_delete=fields.SET_NULL, db_index=True
+    )
+    source: fields.ForeignKeyNullableRelation[Source] = fields.ForeignKeyField(
+        "models.Source", related_name="persons", null=True, on_delete=fields.SET_NULL
+    )
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="persons", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    account_id: str
+    company_id: str | None
+    source_id: str | None
+    owner_id: str
+
+    class Meta:
+        table = "person"
+        indexes = (
+            Index(fields=("account_id", "created_at", "id"), name="person_page"),
+            Index(fields=("account_id", "source_id", "created_at"), name="person_source"),
+            Index(fields=("account_id", "owner_id", "source_id", "created_at"), name="person_owner"),
+        )

@@ -1,0 +1,53 @@
+"""Accounts and their users."""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from models import Account, Role, User
+from resolvers.auth import issue_token
+from resolvers.errors import Conflict, NotFound
+from resolvers.text import NAME_MAX, clean_email, clean_text, name_key
+
+
+async def create_account(*, name: str, admin_email: str, admin_name: str) -> tuple[User, str]:
+    """A new account with its first admin; returns the admin and a fresh token."""
+    name = clean_text(name, field="name", max_length=NAME_MAX)
+    try:
+        async with in_transaction():
+            account = await Account.create(name=name)
+            return await _add_user(account=account, name=admin_name, email=admin_email, role=Role.ADMIN)
+    except IntegrityError:
+        raise Conflict(f"an account named {name!r} already exists", field="name") from None
+
+
+async def create_user(*, account: Account, name: str, email: str, role: Role) -> tuple[User, str]:
+    try:
+        async with in_transaction():
+            return await _add_user(account=account, name=name, email=email, role=role)
+    except IntegrityError:
+        raise Conflict("a user with this email already exists", field="email") from None
+
+
+async def _add_user(*, account: Account, name: str, email: str, role: Role) -> tuple[User, str]:
+    email = clean_email(email)
+    user = await User.create(
+        account=account,
+        name=clean_text(name, field="name", max_length=NAME_MAX),
+        email=email,
+        email_key=name_key(email),
+        role=role,
+    )
+    return user, await issue_token(user=user)
+
+
+async def get_account_by_name(name: str) -> Account:
+    account = await Account.get_or_none(name=name.strip())
+    if account is None:
+        raise NotFound(f"no account named {name!r}")
+    return account
+
+
+async def list_users(*, account: Account) -> list[User]:
+    return await User.filter(account=account).order_by("name", "id")

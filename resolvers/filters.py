@@ -1,0 +1,61 @@
+"""List filters (ContactFilter, DealFilter) as one Q per filter, always inside the caller's account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise.expressions import Q
+
+from models import DealStatus
+from resolvers.ids import parse_ids
+
+SEARCH_MAX = 200
+
+
+@dataclass
+class RecordFilter:
+    """Fields left as None do not filter. `source_ids` and `without_source` together mean
+    "any of these sources, or none"; an empty id list matches nothing."""
+
+    source_ids: list[str] | None = None
+    without_source: bool | None = None
+    owner_ids: list[str] | None = None
+    company_id: str | None = None
+    person_id: str | None = None
+    status: DealStatus | None = None
+    search: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def filter_q(f: RecordFilter, *, search_fields: tuple[str, ...], company_field: str) -> Q:
+    """`company_field` is "id" for companies (the company itself) and "company_id" elsewhere."""
+    parts: list[Q] = []
+    if f.source_ids is not None or f.without_source:
+        either: list[Q] = []
+        if f.source_ids is not None:
+            either.append(Q(source_id__in=parse_ids(f.source_ids)))
+        if f.without_source:
+            either.append(Q(source_id__isnull=True))
+        parts.append(Q(*either, join_type=Q.OR))
+    elif f.without_source is False:
+        parts.append(Q(source_id__isnull=False))
+    if f.owner_ids is not None:
+        parts.append(Q(owner_id__in=parse_ids(f.owner_ids)))
+    if f.company_id is not None:
+        company: dict[str, Any] = {f"{company_field}__in": parse_ids([f.company_id])}
+        parts.append(Q(**company))
+    if f.person_id is not None:
+        parts.append(Q(person_id__in=parse_ids([f.person_id])))
+    if f.status is not None:
+        parts.append(Q(status=f.status))
+    if f.search is not None and (needle := f.search.strip()[:SEARCH_MAX]):
+        matches: list[dict[str, Any]] = [{f"{name}__icontains": needle} for name in search_fields]
+        parts.append(Q(*(Q(**m) for m in matches), join_type=Q.OR))
+    if f.created_from is not None:
+        parts.append(Q(created_at__gte=f.created_from))
+    if f.created_to is not None:
+        parts.append(Q(created_at__lt=f.created_to))
+    return Q(*parts) if parts else Q()

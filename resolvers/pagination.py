@@ -1,0 +1,59 @@
+"""Keyset pagination, newest first: a page deep in the list costs what the first page costs."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from resolvers.errors import BadUserInput
+
+M = TypeVar("M", bound=Model)
+
+FIRST_DEFAULT = 50
+FIRST_MAX = 200
+
+
+@dataclass
+class Page(Generic[M]):
+    items: list[M]
+    has_next_page: bool
+    _filtered: QuerySet[M]
+
+    async def total_count(self) -> int:
+        """Counted only when a client asks for it."""
+        return await self._filtered.count()
+
+
+def cursor_of(record: Model) -> str:
+    raw = json.dumps([record.created_at.isoformat(), str(record.pk)])  # type: ignore[attr-defined]
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(created), UUID(pk)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise BadUserInput("after is not a cursor of this list", field="after") from None
+
+
+async def paginate(filtered: QuerySet[M], *, first: int | None, after: str | None) -> Page[M]:
+    first = FIRST_DEFAULT if first is None else first
+    if not 1 <= first <= FIRST_MAX:
+        raise BadUserInput(f"first must be between 1 and {FIRST_MAX}", field="first")
+    page = filtered
+    if after is not None:
+        created_at, pk = _decode(after)
+        page = page.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=pk))
+    rows = await page.order_by("-created_at", "-id").limit(first + 1)
+    return Page(items=rows[:first], has_next_page=len(rows) > first, _filtered=filtered)

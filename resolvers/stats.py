@@ -1,0 +1,164 @@
+"""Rule 5: how contacts spread across sources, and what each source's deals are worth.
+
+Everything is aggregated in SQL: one GROUP BY per table, served by the covering indexes
+(account, source, created) and (account, owner, source, created); no rows reach Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from tortoise.expressions import Q
+from tortoise.functions import Count, Sum
+
+from models import Account, Company, Deal, DealStatus, Person, Source
+from resolvers.ids import parse_ids
+from resolvers.money import CENT, from_cents
+from resolvers.sources import list_sources
+
+NO_SOURCE_LABEL = "No source"
+
+
+class ContactKind(StrEnum):
+    PERSONS = "PERSONS"
+    COMPANIES = "COMPANIES"
+    ALL = "ALL"
+
+
+@dataclass
+class DealFigures:
+    count: int = 0
+    total_cents: int = 0
+    won: int = 0
+    won_cents: int = 0
+    lost: int = 0
+
+    @property
+    def total_value(self) -> Decimal:
+        return from_cents(self.total_cents)
+
+    @property
+    def won_value(self) -> Decimal:
+        return from_cents(self.won_cents)
+
+    @property
+    def average_value(self) -> Decimal | None:
+        if not self.count:
+            return None
+        return (Decimal(self.total_cents) / self.count / 100).quantize(CENT, ROUND_HALF_UP)
+
+    @property
+    def win_rate(self) -> float | None:
+        closed = self.won + self.lost
+        return self.won / closed if closed else None
+
+
+@dataclass
+class StatsRow:
+    source: Source | None
+    persons: int = 0
+    companies: int = 0
+    share: float = 0.0
+    deals: DealFigures = field(default_factory=DealFigures)
+
+    @property
+    def label(self) -> str:
+        return self.source.name if self.source else NO_SOURCE_LABEL
+
+    @property
+    def count(self) -> int:
+        return self.persons + self.companies
+
+
+@dataclass
+class StatsFilter:
+    user_ids: list[str] | None = None  # None: all owners; []: nobody
+    created_from: datetime | None = None
+    created_to: datetime | None = None  # exclusive
+
+    def q(self) -> Q:
+        parts = []
+        if self.user_ids is not None:
+            parts.append(Q(owner_id__in=parse_ids(self.user_ids)))
+        if self.created_from is not None:
+            parts.append(Q(created_at__gte=self.created_from))
+        if self.created_to is not None:
+            parts.append(Q(created_at__lt=self.created_to))
+        return Q(*parts)
+
+
+async def source_stats(*, account: Account, kind: ContactKind, where: StatsFilter) -> list[StatsRow]:
+    """One row per source of the account, plus "No source" when anything counted lacks one.
+
+    `persons` and `companies` split `count` within the requested kind (so for PERSONS,
+    `companies` is 0). Ordered by count descending, then label ignoring case; "No source" last.
+    """
+    rows: dict[UUID | None, StatsRow] = {
+        s.id: StatsRow(source=s) for s in await list_sources(account=account)
+    }
+    no_source = StatsRow(source=None)
+    q = where.q()
+
+    def row(source_id: Any) -> StatsRow:
+        if source_id is None:
+            return no_source
+        # a source created while we count has no row yet: it can only have zero records
+        return rows.get(UUID(str(source_id))) or StatsRow(source=None)
+
+    if kind in (ContactKind.PERSONS, ContactKind.ALL):
+        for source_id, n in await _count_by_source(Person, account, q):
+            row(source_id).persons = n
+    if kind in (ContactKind.COMPANIES, ContactKind.ALL):
+        for source_id, n in await _count_by_source(Company, account, q):
+            row(source_id).companies = n
+    for figures in await _deal_figures_by_source(account, q):
+        row(figures["source_id"]).deals = DealFigures(
+            count=figures["n"],
+            total_cents=int(figures["total"] or 0),
+            won=figures["won"],
+            won_cents=int(figures["won_total"] or 0),
+            lost=figures["lost"],
+        )
+
+    total = sum(r.count for r in rows.values()) + no_source.count
+    result = sorted(
+        rows.values(), key=lambda r: (-r.count, r.label.casefold(), str(r.source and r.source.id))
+    )
+    if no_source.count or no_source.deals.count:
+        result.append(no_source)
+    for r in result:
+        r.share = r.count / total if total else 0.0
+    return result
+
+
+async def _count_by_source(
+    model: type[Person] | type[Company], account: Account, q: Q
+) -> list[tuple[Any, int]]:
+    grouped = (
+        await model.filter(q, account=account)
+        .annotate(n=Count("id"))
+        .group_by("source_id")
+        .values_list("source_id", "n")
+    )
+    return [(source_id, n) for source_id, n in grouped]
+
+
+async def _deal_figures_by_source(account: Account, q: Q) -> list[dict[str, Any]]:
+    won = Q(status=DealStatus.WON)
+    return await (
+        Deal.filter(q, account=account)
+        .annotate(
+            n=Count("id"),
+            total=Sum("value_cents"),
+            won=Count("id", _filter=won),
+            won_total=Sum("value_cents", _filter=won),
+            lost=Count("id", _filter=Q(status=DealStatus.LOST)),
+        )
+        .group_by("source_id")
+        .values("source_id", "n", "total", "won", "won_total", "lost")
+    )

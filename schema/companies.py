@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Self
+
+import strawberry
+
+from models import Company as CompanyModel
+from resolvers import companies
+from resolvers.ids import as_uuid
+from schema.context import Info
+from schema.filters import ContactFilter
+from schema.pagination import LIST_DOC, Connection
+from schema.scalars import given
+from schema.sources import Source, load_source
+from schema.users import User, load_user
+
+SOURCE_ID_DOC = (
+    "A source of the caller's account (NOT_FOUND otherwise); SOURCES_DISABLED while sources "
+    "are switched off. On edit, null clears it and leaving it out keeps it."
+)
+
+
+@strawberry.type
+class Company:
+    id: strawberry.ID
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    source_id: strawberry.Private[object]
+    owner_id: strawberry.Private[object]
+
+    @strawberry.field
+    async def source(self, info: Info) -> Source | None:
+        return await load_source(info, self.source_id)
+
+    @strawberry.field
+    async def owner(self, info: Info) -> User:
+        return await load_user(info, self.owner_id)
+
+    @classmethod
+    def from_model(cls, company: CompanyModel) -> Self:
+        return cls(
+            id=strawberry.ID(str(company.id)),
+            name=company.name,
+            created_at=company.created_at,
+            updated_at=company.updated_at,
+            source_id=company.source_id,
+            owner_id=company.owner_id,
+        )
+
+
+async def load_company(info: Info, company_id: object) -> Company | None:
+    if company_id is None:
+        return None
+    company = await info.context.loaders.companies_by_id.load(as_uuid(company_id))
+    return Company.from_model(company) if company else None
+
+
+@strawberry.input
+class CreateCompanyInput:
+    name: str
+    source_id: strawberry.Maybe[strawberry.ID | None] = strawberry.field(description=SOURCE_ID_DOC)
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A user of the account; defaults to the caller."
+    )
+
+
+@strawberry.input
+class UpdateCompanyInput:
+    name: strawberry.Maybe[str | None]
+    source_id: strawberry.Maybe[strawberry.ID | None] = strawberry.field(description=SOURCE_ID_DOC)
+    owner_id: strawberry.Maybe[strawberry.ID | None]
+
+
+@strawberry.type
+class CompanyQuery:
+    @strawberry.field(description="Null when there is no such company in the caller's account.")
+    async def company(self, info: Info, id: strawberry.ID) -> Company | None:
+        found = await companies.find_company(account=info.context.account, company_id=id)
+        return Company.from_model(found) if found else None
+
+    @strawberry.field(description=LIST_DOC)
+    async def companies(
+        self,
+        info: Info,
+        first: int | None = 50,
+        after: str | None = None,
+        filter: ContactFilter | None = None,
+    ) -> Connection[Company]:
+        page = await companies.list_companies(
+            account=info.context.account,
+            first=first,
+            after=after,
+            where=(filter or ContactFilter()).to_filter(),
+        )
+        return Connection[Company].from_page(page, Company.from_model)
+
+
+@strawberry.type
+class CompanyMutation:
+    @strawberry.mutation
+    async def create_company(self, info: Info, input: CreateCompanyInput) -> Company:
+        company = await companies.create_company(
+            account=info.context.account,
+            caller=info.context.user,
+            name=input.name,
+            source_id=given(input.source_id),
+            owner_id=input.owner_id,
+        )
+        return Company.from_model(company)
+
+    @strawberry.mutation(description="Fields left out keep their value.")
+    async def update_company(self, info: Info, id: strawberry.ID, input: UpdateCompanyInput) -> Company:
+        company = await companies.update_company(
+            account=info.context.account,
+            company_id=id,
+            name=given(input.name),
+            source_id=given(input.source_id),
+            owner_id=given(input.owner_id),
+        )
+        return Company.from_model(company)
+
+    @strawberry.mutation(description="Its persons and deals stay, with the company cleared.")
+    async def delete_company(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        deleted = await companies.delete_company(account=info.context.account, company_id=id)
+        return strawberry.ID(str(deleted))

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Self
+
+import strawberry
+
+from models import Deal as DealModel
+from resolvers import deals
+from resolvers.money import from_cents
+from schema.companies import SOURCE_ID_DOC, Company, load_company
+from schema.context import Info
+from schema.deal_status import DealStatus
+from schema.filters import DealFilter
+from schema.pagination import LIST_DOC, Connection
+from schema.persons import INHERIT_DOC, Person, load_person
+from schema.scalars import given
+from schema.sources import Source, load_source
+from schema.users import User, load_user
+
+VALUE_DOC = "Non-negative, at most two decimals."
+
+
+@strawberry.type
+class Deal:
+    id: strawberry.ID
+    title: str
+    value: Decimal = strawberry.field(description='Serialised with two decimals, e.g. "1250.00".')
+    status: DealStatus
+    created_at: datetime
+    updated_at: datetime
+    company_id: strawberry.Private[object]
+    person_id: strawberry.Private[object]
+    source_id: strawberry.Private[object]
+    owner_id: strawberry.Private[object]
+
+    @strawberry.field
+    async def company(self, info: Info) -> Company | None:
+        return await load_company(info, self.company_id)
+
+    @strawberry.field
+    async def person(self, info: Info) -> Person | None:
+        return await load_person(info, self.person_id)
+
+    @strawberry.field
+    async def source(self, info: Info) -> Source | None:
+        return await load_source(info, self.source_id)
+
+    @strawberry.field
+    async def owner(self, info: Info) -> User:
+        return await load_user(info, self.owner_id)
+
+    @classmethod
+    def from_model(cls, deal: DealModel) -> Self:
+        return cls(
+            id=strawberry.ID(str(deal.id)),
+            title=deal.title,
+            value=from_cents(deal.value_cents),
+            status=deal.status,
+            created_at=deal.created_at,
+            updated_at=deal.updated_at,
+            company_id=deal.company_id,
+            person_id=deal.person_id,
+            source_id=deal.source_id,
+            owner_id=deal.owner_id,
+        )
+
+
+@strawberry.input
+class CreateDealInput:
+    title: str
+    value: Decimal | None = strawberry.field(default=None, description=VALUE_DOC + " Default 0.")
+    status: DealStatus | None = strawberry.field(default=None, description="Default OPEN.")
+    company_id: strawberry.ID | None = None
+    person_id: strawberry.ID | None = None
+    source_id: strawberry.Maybe[strawberry.ID | None] = strawberry.field(description=INHERIT_DOC)
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A user of the account; defaults to the caller."
+    )
+
+
+@strawberry.input(description="Fields left out keep their value; null clears optional ones.")
+class UpdateDealInput:
+    title: strawberry.Maybe[str | None]
+    value: strawberry.Maybe[Decimal | None] = strawberry.field(description=VALUE_DOC)
+    status: strawberry.Maybe[DealStatus | None]
+    company_id: strawberry.Maybe[strawberry.ID | None]
+    person_id: strawberry.Maybe[strawberry.ID | None]
+    source_id: strawberry.Maybe[strawberry.ID | None] = strawberry.field(description=SOURCE_ID_DOC)
+    owner_id: strawberry.Maybe[strawberry.ID | None]
+
+
+@strawberry.type
+class DealQuery:
+    @strawberry.field(description="Null when there is no such deal in the caller's account.")
+    async def deal(self, info: Info, id: strawberry.ID) -> Deal | None:
+        found = await deals.find_deal(account=info.context.account, deal_id=id)
+        return Deal.from_model(found) if found else None
+
+    @strawberry.field(description=LIST_DOC)
+    async def deals(
+        self, info: Info, first: int | None = 50, after: str | None = None, filter: DealFilter | None = None
+    ) -> Connection[Deal]:
+        page = await deals.list_deals(
+            account=info.context.account,
+            first=first,
+            after=after,
+            where=(filter or DealFilter()).to_filter(),
+        )
+        return Connection[Deal].from_page(page, Deal.from_model)
+
+
+@strawberry.type
+class DealMutation:
+    @strawberry.mutation
+    async def create_deal(self, info: Info, input: CreateDealInput) -> Deal:
+        deal = await deals.create_deal(
+            account=info.context.account,
+            caller=info.context.user,
+            title=input.title,
+            value=input.value,
+            status=input.status,
+            company_id=input.company_id,
+            person_id=input.person_id,
+            source_id=given(input.source_id),
+            owner_id=input.owner_id,
+        )
+        return Deal.from_model(deal)
+
+    @strawberry.mutation
+    async def update_deal(self, info: Info, id: strawberry.ID, input: UpdateDealInput) -> Deal:
+        deal = await deals.update_deal(
+            account=info.context.account,
+            deal_id=id,
+            title=given(input.title),
+            value=given(input.value),
+            status=given(input.status),
+            company_id=given(input.company_id),
+            person_id=given(input.person_id),
+            source_id=given(input.source_id),
+            owner_id=given(input.owner_id),
+        )
+        return Deal.from_model(deal)
+
+    @strawberry.mutation
+    async def delete_deal(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(str(await deals.delete_deal(account=info.context.account, deal_id=id)))

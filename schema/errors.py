@@ -1,0 +1,74 @@
+"""The one place where failures become GraphQL errors with an `extensions.code`.
+
+Domain errors keep their message and code (plus `field` for input errors). Errors GraphQL
+itself raises (syntax, validation, variable coercion) are the client's input: BAD_USER_INPUT.
+Anything else is INTERNAL_SERVER_ERROR with a generic message; the traceback goes to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from resolvers.errors import DomainError
+
+logger = logging.getLogger("tributary")
+
+INTERNAL = "INTERNAL_SERVER_ERROR"
+_INPUT_PATH = re.compile(r"(?:at|Field) '([\w.\[\]]+)'")
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, DomainError) and not _is_input_error(error)
+
+
+def _is_input_error(error: GraphQLError) -> bool:
+    # Strawberry's input coercion (e.g. a bad Decimal literal) surfaces as a located error
+    return type(error.original_error).__name__ == "StrawberryInputCoercionError" or (
+        isinstance(error.original_error, (ValueError, ArithmeticError)) and error.path is None
+    )
+
+
+def to_client_error(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, DomainError):
+        extensions: dict[str, object] = {"code": original.code}
+        if original.field:
+            extensions["field"] = original.field
+        return _with(error, original.message, extensions)
+    if is_unexpected(error):
+        return _with(error, "Internal server error.", {"code": INTERNAL})
+    extensions = {"code": "BAD_USER_INPUT"}
+    if match := _INPUT_PATH.search(error.message):
+        extensions["field"] = match.group(1).split(".")[-1]
+    return _with(error, error.message, extensions)
+
+
+def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions={**(error.extensions or {}), **extensions},
+    )
+
+
+class ErrorCodes(MaskErrors):
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda _: True)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        return to_client_error(error)
+
+
+def log_unexpected(errors: list[GraphQLError]) -> None:
+    for error in errors:
+        if is_unexpected(error):
+            logger.error("unexpected error at %s", error.path, exc_info=error.original_error)

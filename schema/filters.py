@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from resolvers.filters import RecordFilter
+from schema.deal_status import DealStatus
+from schema.scalars import utc
+
+SOURCE_DOC = "Records with any of these sources (with withoutSource: true, also those without)."
+
+
+@strawberry.input(description="createdFrom is inclusive, createdTo exclusive.")
+class ContactFilter:
+    source_ids: list[strawberry.ID] | None = strawberry.field(default=None, description=SOURCE_DOC)
+    without_source: bool | None = None
+    owner_ids: list[strawberry.ID] | None = None
+    company_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Persons of this company; on companies, the company itself."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Case-insensitive, in names (and a person's email)."
+    )
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+    def to_filter(self) -> RecordFilter:
+        return RecordFilter(
+            source_ids=_strs(self.source_ids),
+            without_source=self.without_source,
+            owner_ids=_strs(self.owner_ids),
+            company_id=self.company_id,
+            search=self.search,
+            created_from=utc(self.created_from),
+            created_to=utc(self.created_to),
+        )
+
+
+@strawberry.input(description="createdFrom is inclusive, createdTo exclusive.")
+class DealFilter:
+    source_ids: list[strawberry.ID] | None = strawberry.field(default=None, description=SOURCE_DOC)
+    without_source: bool | None = None
+    owner_ids: list[strawberry.ID] | None = None
+    company_id: strawberry.ID | None = None
+    person_id: strawberry.ID | None = None
+    status: DealStatus | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+    def to_filter(self) -> RecordFilter:
+        return RecordFilter(
+            source_ids=_strs(self.source_ids),
+            without_source=self.without_source,
+            owner_ids=_strs(self.owner_ids),
+            company_id=self.company_id,
+            person_id=self.person_id,
+            status=self.status,
+            created_from=utc(self.created_from),
+            created_to=utc(self.created_to),
+        )
+
+
+def _strs(ids: list[strawberry.ID] | None) -> list[str] | None:
+    return None if ids is None else [str(i) for i in ids]

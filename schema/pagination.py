@@ -1,0 +1,48 @@
+"""Cursor connections. Strawberry names `Connection[Company]` CompanyConnection, and so on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, Self, TypeVar
+
+import strawberry
+
+from resolvers.pagination import Page, cursor_of
+
+NodeT = TypeVar("NodeT")
+
+LIST_DOC = "Newest first. first: 1-200 (null means 50); after: the endCursor of the previous page."
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    node: NodeT
+    cursor: str
+
+
+@strawberry.type(description="Newest first. Cursors are opaque; pass endCursor as `after`.")
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+    page: strawberry.Private[Page[Any]]
+
+    @strawberry.field(description="All records matching the filter (counted only when asked for).")
+    async def total_count(self) -> int:
+        return await self.page.total_count()
+
+    @classmethod
+    def from_page(cls, page: Page[Any], to_node: Callable[[Any], NodeT]) -> Self:
+        edges = [Edge(node=to_node(item), cursor=cursor_of(item)) for item in page.items]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
+            ),
+            page=page,
+        )

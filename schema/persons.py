@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Self
+
+import strawberry
+
+from models import Person as PersonModel
+from resolvers import persons
+from resolvers.ids import as_uuid
+from schema.companies import SOURCE_ID_DOC, Company, load_company
+from schema.context import Info
+from schema.filters import ContactFilter
+from schema.pagination import LIST_DOC, Connection
+from schema.scalars import given
+from schema.sources import Source, load_source
+from schema.users import User, load_user
+
+INHERIT_DOC = (
+    SOURCE_ID_DOC + " Left out on create, with inheritFromCompany on, the company's source is taken."
+)
+
+
+@strawberry.type
+class Person:
+    id: strawberry.ID
+    first_name: str
+    last_name: str
+    email: str | None
+    created_at: datetime
+    updated_at: datetime
+    company_id: strawberry.Private[object]
+    source_id: strawberry.Private[object]
+    owner_id: strawberry.Private[object]
+
+    @strawberry.field
+    async def company(self, info: Info) -> Company | None:
+        return await load_company(info, self.company_id)
+
+    @strawberry.field
+    async def source(self, info: Info) -> Source | None:
+        return await load_source(info, self.source_id)
+
+    @strawberry.field
+    async def owner(self, info: Info) -> User:
+        return await load_user(info, self.owner_id)
+
+    @classmethod
+    def from_model(cls, person: PersonModel) -> Self:
+        return cls(
+            id=strawberry.ID(str(person.id)),
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=person.email,
+            created_at=person.created_at,
+            updated_at=person.updated_at,
+            company_id=person.company_id,
+            source_id=person.source_id,
+            owner_id=person.owner_id,
+        )
+
+
+async def load_person(info: Info, person_id: object) -> Person | None:
+    if person_id is None:
+        return None
+    person = await info.context.loaders.persons_by_id.load(as_uuid(person_id))
+    return Person.from_model(person) if person else None
+
+
+@strawberry.input
+class CreatePersonInput:
+    first_name: str
+    last_name: str | None = None
+    email: str | None = None
+    company_id: strawberry.ID | None = None
+    source_id: strawberry.Maybe[strawberry.ID | None] = strawberry.field(description=INHERIT_DOC)
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A user of the account; defaults to the caller."
+    )
+
+
+@strawberry.input(description="Fields left out keep their value; null clears optional ones.")
+class UpdatePersonInput:
+    first_name: strawberry.Maybe[str | None]
+    last_name: strawberry.Maybe[str | None]
+    email: strawberry.Maybe[str | None]
+    company_id: strawberry.Maybe[strawberry.ID | None] = strawberry.field(
+        description="Changing the company never changes the source."
+    )
+    source_id: strawberry.Maybe[strawberry.ID | None] = strawberry.field(description=SOURCE_ID_DOC)
+    owner_id: strawberry.Maybe[strawberry.ID | None]
+
+
+@strawberry.type
+class PersonQuery:
+    @strawberry.field(description="Null when there is no such person in the caller's account.")
+    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+        found = await persons.find_person(account=info.context.account, person_id=id)
+        return Person.from_model(found) if found else None
+
+    @strawberry.field(description=LIST_DOC)
+    async def persons(
+        self,
+        info: Info,
+        first: int | None = 50,
+        after: str | None = None,
+        filter: ContactFilter | None = None,
+    ) -> Connection[Person]:
+        page = await persons.list_persons(
+            account=info.context.account,
+            first=first,
+            after=after,
+            where=(filter or ContactFilter()).to_filter(),
+        )
+        return Connection[Person].from_page(page, Person.from_model)
+
+
+@strawberry.type
+class PersonMutation:
+    @strawberry.mutation
+    async def create_person(self, info: Info, input: CreatePersonInput) -> Person:
+        person = await persons.create_person(
+            account=info.context.account,
+            caller=info.context.user,
+            first_name=input.first_name,
+            last_name=input.last_name,
+            email=input.email,
+            company_id=input.company_id,
+            source_id=given(input.source_id),
+            owner_id=input.owner_id,
+        )
+        return Person.from_model(person)
+
+    @strawberry.mutation
+    async def update_person(self, info: Info, id: strawberry.ID, input: UpdatePersonInput) -> Person:
+        person = await persons.update_person(
+            account=info.context.account,
+            person_id=id,
+            first_name=given(input.first_name),
+            last_name=given(input.last_name),
+            email=given(input.email),
+            company_id=given(input.company_id),
+            source_id=given(input.source_id),
+            owner_id=given(input.owner_id),
+        )
+        return Person.from_model(person)
+
+    @strawberry.mutation(description="The person's deals stay, with the person cleared.")
+    async def delete_person(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(str(await persons.delete_person(account=info.context.account, person_id=id)))

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Self
+
+import strawberry
+
+from resolvers import stats
+from schema.context import Info
+from schema.scalars import utc
+from schema.sources import Source
+
+strawberry.enum(stats.ContactKind, name="ContactKind")
+
+
+@strawberry.type(description="Deals with one source, under the same owner and date filters.")
+class DealStats:
+    count: int
+    total_value: Decimal
+    average_value: Decimal | None = strawberry.field(description="Null when count is 0.")
+    won: int
+    won_value: Decimal
+    win_rate: float | None = strawberry.field(description="won / (won + lost); null when no deal is closed.")
+
+    @classmethod
+    def from_figures(cls, figures: stats.DealFigures) -> Self:
+        return cls(
+            count=figures.count,
+            total_value=figures.total_value,
+            average_value=figures.average_value,
+            won=figures.won,
+            won_value=figures.won_value,
+            win_rate=figures.win_rate,
+        )
+
+
+@strawberry.type
+class SourceStatsRow:
+    source: Source | None = strawberry.field(description="Null on the row of records without a source.")
+    label: str = strawberry.field(description='The source\'s name, or "No source".')
+    count: int = strawberry.field(description="Contacts of the requested kind.")
+    persons: int = strawberry.field(description="Persons in count (0 when the kind is COMPANIES).")
+    companies: int = strawberry.field(description="Companies in count (0 when the kind is PERSONS).")
+    share: float = strawberry.field(description="count / the total count of all rows, 0..1.")
+    deals: DealStats
+
+    @classmethod
+    def from_row(cls, row: stats.StatsRow) -> Self:
+        return cls(
+            source=Source.from_model(row.source) if row.source else None,
+            label=row.label,
+            count=row.count,
+            persons=row.persons,
+            companies=row.companies,
+            share=row.share,
+            deals=DealStats.from_figures(row.deals),
+        )
+
+
+USER_IDS_DOC = "Owners to count. Left out or null: all owners; an empty list: nobody."
+
+
+@strawberry.type
+class StatsQuery:
+    @strawberry.field(
+        description="How contacts spread across sources, one row per source (zero rows included) "
+        'plus "No source" when anything counted lacks one. Ordered by count descending, then '
+        'label ignoring case, "No source" last. createdFrom is inclusive, createdTo exclusive.'
+    )
+    async def source_stats(
+        self,
+        info: Info,
+        user_ids: Annotated[list[strawberry.ID] | None, strawberry.argument(description=USER_IDS_DOC)] = None,
+        contact_kind: stats.ContactKind = stats.ContactKind.ALL,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+    ) -> list[SourceStatsRow]:
+        rows = await stats.source_stats(
+            account=info.context.account,
+            kind=contact_kind,
+            where=stats.StatsFilter(
+                user_ids=None if user_ids is None else [str(u) for u in user_ids],
+                created_from=utc(created_from),
+                created_to=utc(created_to),
+            ),
+        )
+        return [SourceStatsRow.from_row(r) for r in rows]

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Self
+
+import strawberry
+
+from models import Role
+from models import User as UserModel
+from resolvers.accounts import create_user, list_users
+from resolvers.auth import require_admin
+from schema.context import Info
+
+strawberry.enum(Role, name="Role")  # registers the model's enum
+
+
+@strawberry.type
+class User:
+    id: strawberry.ID
+    name: str
+    email: str
+    role: Role
+
+    @classmethod
+    def from_model(cls, user: UserModel) -> Self:
+        return cls(id=strawberry.ID(str(user.id)), name=user.name, email=user.email, role=user.role)
+
+
+@strawberry.input
+class CreateUserInput:
+    name: str
+    email: str
+    role: Role = Role.USER
+
+
+@strawberry.type
+class CreateUserPayload:
+    user: User
+    token: str = strawberry.field(description="The user's bearer token. Shown once, stored only as a hash.")
+
+
+@strawberry.type
+class UserQuery:
+    @strawberry.field(description="The caller.")
+    def me(self, info: Info) -> User:
+        return User.from_model(info.context.user)
+
+    @strawberry.field(description="The users of the caller's account, ordered by name.")
+    async def users(self, info: Info) -> list[User]:
+        return [User.from_model(u) for u in await list_users(account=info.context.account)]
+
+
+@strawberry.type
+class UserMutation:
+    @strawberry.mutation(description="Admin only. The token in the payload is shown once.")
+    async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserPayload:
+        require_admin(info.context.user)
+        user, token = await create_user(
+            account=info.context.account, name=input.name, email=input.email, role=input.role
+        )
+        return CreateUserPayload(user=User.from_model(user), token=token)
+
+
+async def load_user(info: Info, user_id: object) -> User:
+    user = await info.context.loaders.users_by_id.load(user_id)  # type: ignore[arg-type]
+    assert user is not None, "owners are never deleted"
+    return User.from_model(user)
