@@ -16,7 +16,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
@@ -72,12 +72,19 @@ class GraphQLView(GraphQL[Context, None]):
         if scope["type"] != "http":
             return  # no subscriptions: websockets are not served
         request = Request(scope, receive)
-        if not self._is_ide_page(request):
-            user = await caller(request)
-            if user is None:
-                await unauthenticated()(scope, receive, send)
-                return
-            scope.setdefault("state", {})["user"] = user
+        if self._is_ide_page(request):
+            response: Response = (
+                HTMLResponse(self.graphql_ide_html)
+                if self.graphql_ide
+                else PlainTextResponse("Not Found", 404)
+            )
+            await response(scope, receive, send)
+            return
+        user = await caller(request)
+        if user is None:
+            await unauthenticated()(scope, receive, send)
+            return
+        scope.setdefault("state", {})["user"] = user
         await super().__call__(scope, receive, send)
 
     @staticmethod

@@ -1,0 +1,107 @@
+"""Fixtures: the real ASGI app on a real database, reached through GraphQL.
+
+Every test gets a fresh SQLite file (copied from one migrated template, so migrations run once
+per session). With TRIBUTARY_TEST_POSTGRES_URL set, the same tests run on one fresh PostgreSQL
+database per session instead, emptied before each test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+
+from server import apply_migrations, create_app
+from tests.graphql import GQL, Caller, make_account
+
+POSTGRES_URL = os.environ.get("TRIBUTARY_TEST_POSTGRES_URL")
+TABLES = "account, app_user, api_token, source, company, person, deal"
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """PostgreSQL: a fresh database for this run. SQLite: the template file tests copy."""
+    if not POSTGRES_URL:
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        asyncio.run(apply_migrations(f"sqlite://{path}"))
+        yield f"sqlite://{path}"
+        return
+    name = f"tributary_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_postgres_admin(f'CREATE DATABASE "{name}"'))
+    url = urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
+    asyncio.run(apply_migrations(url))
+    yield url
+    asyncio.run(_postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _postgres_admin(sql: str) -> None:
+    conn = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def database_url(migrated_database: str, tmp_path: Path) -> str:
+    """A database with every migration applied and no rows."""
+    if POSTGRES_URL:
+        conn = await asyncpg.connect(migrated_database)
+        try:
+            await conn.execute(f"TRUNCATE {TABLES} CASCADE")
+        finally:
+            await conn.close()
+        return migrated_database
+    path = tmp_path / "tributary.sqlite3"
+    shutil.copy(migrated_database.removeprefix("sqlite://"), path)
+    return f"sqlite://{path}"
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return bool(POSTGRES_URL)
+
+
+@pytest.fixture
+async def app(database_url: str) -> AsyncIterator[object]:
+    application = create_app(database_url)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://tributary.test") as c:
+        yield c
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient) -> GQL:
+    return GQL(client)
+
+
+@pytest.fixture
+async def admin(app: object) -> Caller:
+    """The admin of account "Alpha"."""
+    return await make_account("Alpha")
+
+
+@pytest.fixture
+async def user(gql: GQL, admin: Caller) -> Caller:
+    """A non-admin user of account "Alpha"."""
+    return await admin.add_user(gql, "Uma User", "uma@alpha.example")
+
+
+@pytest.fixture
+async def outsider(app: object) -> Caller:
+    """The admin of another account, "Beta"."""
+    return await make_account("Beta")
