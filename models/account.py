@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tortoise import fields
+from tortoise import fields, timezone
 from tortoise.models import Model
 
 
@@ -11,7 +11,7 @@ class Account(Model):
     name = fields.CharField(max_length=100, unique=True)
     sources_enabled = fields.BooleanField(default=False)
     inherit_from_company = fields.BooleanField(default=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = fields.DatetimeField(default=timezone.now)
 
     class Meta:
         table = "account"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tortoise import fields
+from tortoise import fields, timezone
 from tortoise.models import Model
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ class ApiToken(Model):
         "models.User", related_name="tokens", on_delete=fields.CASCADE
     )
     token_hash = fields.CharField(max_length=64, unique=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = fields.DatetimeField(default=timezone.now)
 
     user_id: str
 

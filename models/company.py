@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tortoise import fields
+from tortoise import fields, timezone
 from tortoise.indexes import Index
 from tortoise.models import Model
 
@@ -24,8 +24,8 @@ class Company(Model):
     owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="companies", on_delete=fields.RESTRICT
     )
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    created_at = fields.DatetimeField(default=timezone.now)
+    updated_at = fields.DatetimeField(default=timezone.now)  # set by every update (resolvers/records.py)
 
     account_id: str
     source_id: str | None

@@ -3,7 +3,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from tortoise import fields
+from tortoise import fields, timezone
 from tortoise.indexes import Index
 from tortoise.models import Model
 
@@ -42,8 +42,8 @@ class Deal(Model):
     owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="deals", on_delete=fields.RESTRICT
     )
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    created_at = fields.DatetimeField(default=timezone.now)
+    updated_at = fields.DatetimeField(default=timezone.now)  # set by every update (resolvers/records.py)
 
     account_id: str
     company_id: str | None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tortoise import fields
+from tortoise import fields, timezone
 from tortoise.models import Model
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ class Source(Model):
     name = fields.CharField(max_length=100)
     # NFKC-casefolded name; the unique index enforces "unique ignoring case" under races
     name_key = fields.CharField(max_length=400)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = fields.DatetimeField(default=timezone.now)
 
     account_id: str
 

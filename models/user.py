@@ -3,7 +3,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from tortoise import fields
+from tortoise import fields, timezone
 from tortoise.models import Model
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class User(Model):
     # casefolded email: the unique index makes "one email per account" race-free
     email_key = fields.CharField(max_length=254)
     role = fields.CharEnumField(Role, max_length=5, default=Role.USER)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = fields.DatetimeField(default=timezone.now)
 
     account_id: str
 

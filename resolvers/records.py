@@ -41,8 +41,9 @@ async def common_changes(
 
 
 async def create_record(model: type[M], **values: Any) -> M:
+    now = timezone.now()  # one instant: a record never edited has createdAt == updatedAt
     try:
-        return await model.create(**values)
+        return await model.create(**values, created_at=now, updated_at=now)
     except IntegrityError:
         raise _vanished() from None
 

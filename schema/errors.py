@@ -18,7 +18,13 @@ from resolvers.errors import DomainError
 logger = logging.getLogger("tributary")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
-_INPUT_PATH = re.compile(r"(?:at|Field) '([\w.\[\]]+)'")
+# where graphql-core names the offending input, most specific first
+_INPUT_NAMES = [
+    re.compile(r"invalid value at [\w.\[\]]*?(\w+)(?:\[\d+\])?:"),  # "... at .input.value:"
+    re.compile(r"Field '(\w+)'"),
+    re.compile(r"[Aa]rgument '(\w+)'"),
+    re.compile(r"Variable '\$(\w+)'"),
+]
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -43,9 +49,16 @@ def to_client_error(error: GraphQLError) -> GraphQLError:
     if is_unexpected(error):
         return _with(error, "Internal server error.", {"code": INTERNAL})
     extensions = {"code": "BAD_USER_INPUT"}
-    if match := _INPUT_PATH.search(error.message):
-        extensions["field"] = match.group(1).split(".")[-1]
+    if field := _input_field(error.message):
+        extensions["field"] = field
     return _with(error, error.message, extensions)
+
+
+def _input_field(message: str) -> str | None:
+    for pattern in _INPUT_NAMES:
+        if match := pattern.search(message):
+            return match.group(1)
+    return None
 
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:

@@ -20,7 +20,8 @@ import httpx
 import pytest
 
 from server import apply_migrations, create_app
-from tests.graphql import GQL, Caller, make_account
+from tests.documents import ENABLE_SOURCES
+from tests.graphql import GQL, Caller, Records, make_account
 
 POSTGRES_URL = os.environ.get("TRIBUTARY_TEST_POSTGRES_URL")
 TABLES = "account, app_user, api_token, source, company, person, deal"
@@ -105,3 +106,10 @@ async def user(gql: GQL, admin: Caller) -> Caller:
 async def outsider(app: object) -> Caller:
     """The admin of another account, "Beta"."""
     return await make_account("Beta")
+
+
+@pytest.fixture
+async def alpha(gql: GQL, admin: Caller) -> Records:
+    """Record shortcuts for account Alpha, with sources switched on."""
+    await gql.ok(admin, ENABLE_SOURCES)
+    return Records(gql, admin)

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from resolvers.accounts import create_account
+from tests.documents import CREATE_COMPANY, CREATE_DEAL, CREATE_PERSON, CREATE_SOURCE
 
 
 @dataclass
@@ -71,3 +72,26 @@ class GQL:
         error = await self.error(who, query, **variables)
         code: str = error["extensions"]["code"]
         return code
+
+
+class Records:
+    """Shortcuts that create records through GraphQL and return the created objects."""
+
+    def __init__(self, gql: GQL, who: Caller) -> None:
+        self.gql = gql
+        self.who = who
+
+    async def source(self, name: str) -> dict[str, Any]:
+        return (await self.gql.ok(self.who, CREATE_SOURCE, name=name))["createSource"]
+
+    async def company(self, name: str = "Initech", **fields: Any) -> dict[str, Any]:
+        data = await self.gql.ok(self.who, CREATE_COMPANY, input={"name": name, **fields})
+        return data["createCompany"]
+
+    async def person(self, first_name: str = "Peter", **fields: Any) -> dict[str, Any]:
+        data = await self.gql.ok(self.who, CREATE_PERSON, input={"firstName": first_name, **fields})
+        return data["createPerson"]
+
+    async def deal(self, title: str = "Licence", **fields: Any) -> dict[str, Any]:
+        data = await self.gql.ok(self.who, CREATE_DEAL, input={"title": title, **fields})
+        return data["createDeal"]
