@@ -1,0 +1,280 @@
+"""Rule 5: sourceStats and the CSV export, asserted as whole rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from models import Company, Deal, Person
+from tests.graphql import GQL, Caller, Records
+
+STATS = """query($userIds: [ID!], $kind: ContactKind!, $from: DateTime, $to: DateTime) {
+  sourceStats(userIds: $userIds, contactKind: $kind, createdFrom: $from, createdTo: $to) {
+    source { id name } label count persons companies share
+    deals { count totalValue averageValue won wonValue winRate } } }"""
+
+EARLY = datetime(2025, 1, 15, tzinfo=UTC)
+MID = datetime(2025, 6, 1, tzinfo=UTC)
+LATE = datetime(2026, 2, 1, tzinfo=UTC)
+
+
+@dataclass
+class World:
+    web: dict[str, Any]
+    fair: dict[str, Any]
+    empty: dict[str, Any]
+
+
+@pytest.fixture
+async def world(gql: GQL, admin: Caller, user: Caller, alpha: Records, outsider: Caller) -> World:
+    """Two owners, both contact kinds, deals in every status, and records without a source."""
+    web, fair, empty = [await alpha.source(n) for n in ("Web", "Fair", "Empty")]
+    mine, theirs = admin.user_id, user.user_id
+    companies = [
+        (await alpha.company("C1", sourceId=web["id"], ownerId=mine), EARLY),
+        (await alpha.company("C2", sourceId=fair["id"], ownerId=theirs), EARLY),
+        (await alpha.company("C3", ownerId=mine), EARLY),
+    ]
+    persons = [
+        (await alpha.person("P1", sourceId=web["id"], ownerId=mine), MID),
+        (await alpha.person("P2", sourceId=web["id"], ownerId=theirs), MID),
+        (await alpha.person("P3", sourceId=fair["id"], ownerId=mine), LATE),
+        (await alpha.person("P4", ownerId=theirs), LATE),
+    ]
+    deals = [
+        (await alpha.deal("D1", sourceId=web["id"], ownerId=mine, value="1000", status="WON"), MID),
+        (await alpha.deal("D2", sourceId=web["id"], ownerId=theirs, value="500.50", status="LOST"), MID),
+        (await alpha.deal("D3", sourceId=web["id"], ownerId=mine, value="250.25"), MID),
+        (await alpha.deal("D4", sourceId=fair["id"], ownerId=theirs, value="99.99", status="WON"), LATE),
+        (await alpha.deal("D5", ownerId=mine, value="10"), LATE),
+    ]
+    # the contract has no way to backdate a record: set creation dates in the database
+    for model, rows in ((Company, companies), (Person, persons), (Deal, deals)):
+        for record, created in rows:
+            await model.filter(id=record["id"]).update(created_at=created)
+    # another account's data must never be counted
+    foreign = Records(gql, outsider)
+    await gql.ok(outsider, "mutation { updateSourceSettings(enabled: true) { enabled } }")
+    await foreign.person("X", sourceId=(await foreign.source("Web"))["id"])
+    await foreign.deal("XD", value="5")
+    return World(web, fair, empty)
+
+
+def row(
+    source: dict[str, Any] | None,
+    persons: int,
+    companies: int,
+    share: float,
+    deals: tuple[int, str, str | None, int, str, float | None] = (0, "0.00", None, 0, "0.00", None),
+) -> dict[str, Any]:
+    count, total, average, won, won_value, win_rate = deals
+    return {
+        "source": {"id": source["id"], "name": source["name"]} if source else None,
+        "label": source["name"] if source else "No source",
+        "count": persons + companies,
+        "persons": persons,
+        "companies": companies,
+        "share": pytest.approx(share),
+        "deals": {
+            "count": count,
+            "totalValue": total,
+            "averageValue": average,
+            "won": won,
+            "wonValue": won_value,
+            "winRate": win_rate,
+        },
+    }
+
+
+async def stats(gql: GQL, who: Caller, kind: str = "ALL", **filters: Any) -> list[dict[str, Any]]:
+    return (await gql.ok(who, STATS, kind=kind, **filters))["sourceStats"]
+
+
+WEB_DEALS = (3, "1750.75", "583.58", 1, "1000.00", 0.5)
+FAIR_DEALS = (1, "99.99", "99.99", 1, "99.99", 1.0)
+NONE_DEALS = (1, "10.00", "10.00", 0, "0.00", None)
+
+
+async def test_all_contacts_of_all_owners(gql: GQL, admin: Caller, world: World) -> None:
+    assert await stats(gql, admin) == [
+        row(world.web, 2, 1, 3 / 7, WEB_DEALS),
+        row(world.fair, 1, 1, 2 / 7, FAIR_DEALS),
+        row(world.empty, 0, 0, 0),
+        row(None, 1, 1, 2 / 7, NONE_DEALS),
+    ]
+
+
+async def test_persons_only(gql: GQL, admin: Caller, world: World) -> None:
+    assert await stats(gql, admin, "PERSONS") == [
+        row(world.web, 2, 0, 2 / 4, WEB_DEALS),
+        row(world.fair, 1, 0, 1 / 4, FAIR_DEALS),
+        row(world.empty, 0, 0, 0),
+        row(None, 1, 0, 1 / 4, NONE_DEALS),
+    ]
+
+
+async def test_companies_only_ties_are_ordered_by_label(gql: GQL, admin: Caller, world: World) -> None:
+    assert await stats(gql, admin, "COMPANIES") == [
+        row(world.fair, 0, 1, 1 / 3, FAIR_DEALS),
+        row(world.web, 0, 1, 1 / 3, WEB_DEALS),
+        row(world.empty, 0, 0, 0),
+        row(None, 0, 1, 1 / 3, NONE_DEALS),
+    ]
+
+
+async def test_a_subset_of_owners(gql: GQL, admin: Caller, user: Caller, world: World) -> None:
+    assert await stats(gql, admin, userIds=[user.user_id]) == [
+        row(world.fair, 0, 1, 1 / 3, (1, "99.99", "99.99", 1, "99.99", 1.0)),
+        row(world.web, 1, 0, 1 / 3, (1, "500.50", "500.50", 0, "0.00", 0.0)),
+        row(world.empty, 0, 0, 0),
+        row(None, 1, 0, 1 / 3),
+    ]
+
+
+@pytest.mark.parametrize("user_ids", [[], ["OUTSIDER"], ["not-a-uuid"]])
+async def test_no_owner_or_foreign_owners_count_nothing(
+    gql: GQL, admin: Caller, outsider: Caller, world: World, user_ids: list[str]
+) -> None:
+    ids = [outsider.user_id if u == "OUTSIDER" else u for u in user_ids]
+    assert await stats(gql, admin, userIds=ids) == [
+        row(world.empty, 0, 0, 0),
+        row(world.fair, 0, 0, 0),
+        row(world.web, 0, 0, 0),
+    ]
+
+
+async def test_created_from_is_inclusive(gql: GQL, admin: Caller, world: World) -> None:
+    assert await stats(gql, admin, **{"from": LATE.isoformat()}) == [
+        row(world.fair, 1, 0, 1 / 2, FAIR_DEALS),
+        row(world.empty, 0, 0, 0),
+        row(world.web, 0, 0, 0),
+        row(None, 1, 0, 1 / 2, NONE_DEALS),
+    ]
+
+
+async def test_created_to_is_exclusive(gql: GQL, admin: Caller, world: World) -> None:
+    assert await stats(gql, admin, to=LATE.isoformat()) == [
+        row(world.web, 2, 1, 3 / 5, WEB_DEALS),
+        row(world.fair, 0, 1, 1 / 5),
+        row(world.empty, 0, 0, 0),
+        row(None, 0, 1, 1 / 5),
+    ]
+
+
+async def test_a_range_on_both_sides_without_sourceless_records_has_no_no_source_row(
+    gql: GQL, admin: Caller, world: World
+) -> None:
+    assert await stats(gql, admin, **{"from": "2025-03-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}) == [
+        row(world.web, 2, 0, 1.0, WEB_DEALS),
+        row(world.empty, 0, 0, 0),
+        row(world.fair, 0, 0, 0),
+    ]
+
+
+async def test_a_deal_without_source_alone_brings_the_no_source_row(
+    gql: GQL, admin: Caller, alpha: Records
+) -> None:
+    await alpha.deal("Lonely", value="1.10", status="LOST")
+    assert await stats(gql, admin) == [row(None, 0, 0, 0, (1, "1.10", "1.10", 0, "0.00", 0.0))]
+
+
+async def test_money_is_summed_exactly(gql: GQL, admin: Caller, alpha: Records) -> None:
+    web = await alpha.source("Web")
+    for _ in range(10):
+        await alpha.deal(sourceId=web["id"], value="0.10", status="WON")
+    [web_row] = await stats(gql, admin)
+    assert web_row["deals"]["totalValue"] == "1.00"
+    assert web_row["deals"]["wonValue"] == "1.00"
+    assert Decimal(web_row["deals"]["averageValue"]) == Decimal("0.10")
+
+
+async def test_an_account_without_sources_or_records_has_no_rows(gql: GQL, admin: Caller) -> None:
+    assert await stats(gql, admin) == []
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize(
+    ("params", "variables"),
+    [
+        ({}, {"kind": "ALL"}),
+        ({"contactKind": "PERSONS"}, {"kind": "PERSONS"}),
+        (
+            {"contactKind": "COMPANIES", "createdTo": LATE.isoformat()},
+            {"kind": "COMPANIES", "to": LATE.isoformat()},
+        ),
+        ({"userIds": "USER"}, {"kind": "ALL", "userIds": ["USER"]}),
+        ({"userIds": ""}, {"kind": "ALL", "userIds": []}),
+        ({"createdFrom": LATE.isoformat()}, {"kind": "ALL", "from": LATE.isoformat()}),
+    ],
+)
+async def test_csv_matches_graphql_row_for_row(
+    client: httpx.AsyncClient,
+    gql: GQL,
+    admin: Caller,
+    user: Caller,
+    world: World,
+    params: dict[str, str],
+    variables: dict[str, Any],
+) -> None:
+    params = {k: v.replace("USER", user.user_id) for k, v in params.items()}
+    if "userIds" in variables:
+        variables["userIds"] = [user.user_id for _ in variables["userIds"]]
+    # when
+    response = await client.get("/stats/sources.csv", params=params, headers=admin.headers)
+    rows = (await gql.ok(admin, STATS, **variables))["sourceStats"]
+    # then
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.text.splitlines()[0] == (
+        "source_id,source,count,persons,companies,share,deals,deal_value,won_deals,won_value,"
+        "average_deal_value,win_rate"
+    )
+    expected = [
+        {
+            "source_id": r["source"]["id"] if r["source"] else "",
+            "source": r["label"],
+            "count": str(r["count"]),
+            "persons": str(r["persons"]),
+            "companies": str(r["companies"]),
+            "share": repr(r["share"]),
+            "deals": str(r["deals"]["count"]),
+            "deal_value": r["deals"]["totalValue"],
+            "won_deals": str(r["deals"]["won"]),
+            "won_value": r["deals"]["wonValue"],
+            "average_deal_value": r["deals"]["averageValue"] or "",
+            "win_rate": "" if r["deals"]["winRate"] is None else repr(r["deals"]["winRate"]),
+        }
+        for r in rows
+    ]
+    assert csv_rows(response.text) == expected
+
+
+async def test_csv_needs_a_token(client: httpx.AsyncClient, world: World) -> None:
+    response = await client.get("/stats/sources.csv")
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"contactKind": "EVERYONE"}, "contactKind must be PERSONS, COMPANIES or ALL"),
+        ({"createdFrom": "yesterday"}, "createdFrom must be an ISO-8601 date-time"),
+        ({"createdTo": "2026-13-01"}, "createdTo must be an ISO-8601 date-time"),
+    ],
+)
+async def test_csv_bad_parameters_get_400_with_a_one_line_reason(
+    client: httpx.AsyncClient, admin: Caller, params: dict[str, str], message: str
+) -> None:
+    response = await client.get("/stats/sources.csv", params=params, headers=admin.headers)
+    assert response.status_code == 400
+    assert response.text == message + "\n"
