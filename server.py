@@ -7,19 +7,26 @@ import asyncio
 import csv
 import io
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 from tortoise.connection import connections
 from tortoise.context import TortoiseContext
 from tortoise.contrib.starlette import RegisterTortoise
@@ -32,9 +39,11 @@ from resolvers.accounts import create_account, create_user, get_account_by_name
 from resolvers.auth import authenticate
 from resolvers.demo import ensure_demo_account
 from resolvers.errors import DomainError
-from schema import schema
+from schema import build_schema, schema
 from schema.context import Context
-from schema.scalars import utc
+from schema.errors import to_client_error
+from schema.limits import MAX_BODY_BYTES
+from schema.scalars import parse_datetime
 from schema.stats import SourceStatsRow
 
 logger = logging.getLogger("tributary")
@@ -95,6 +104,11 @@ class GraphQLView(GraphQL[Context, None]):
             and "text/html" in request.headers.get("accept", "")
         )
 
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if result.errors:
+            result.errors = [to_client_error(e) for e in result.errors]
+        return await super().process_result(request, result)
+
     async def get_context(self, request: Any, response: Any) -> Context:
         return Context(request=request, response=response, user=request.state.user)
 
@@ -151,7 +165,7 @@ def _datetime_param(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
     try:
-        return utc(datetime.fromisoformat(value))
+        return parse_datetime(value)
     except ValueError:
         raise BadParameter(f"{name} must be an ISO-8601 date-time") from None
 
@@ -167,7 +181,10 @@ async def sources_csv(request: Request) -> Response:
         kind, where = _stats_arguments(request)
     except BadParameter as e:
         return PlainTextResponse(f"{e}\n", status_code=400)
-    rows = await stats.source_stats(account=user.account, kind=kind, where=where)
+    try:
+        rows = await stats.source_stats(account=user.account, kind=kind, where=where)
+    except DomainError as e:
+        return PlainTextResponse(f"{e.message}\n", status_code=400)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
@@ -195,20 +212,94 @@ async def sources_csv(request: Request) -> Response:
 # --- the app ----------------------------------------------------------------------------------
 
 
-def create_app(url: str | None = None) -> Starlette:
+@dataclass(frozen=True)
+class Settings:
+    """Production switches, from the environment (see README, "Operating Tributary")."""
+
+    introspection: bool = True  # off: no introspection, no GraphiQL, no field suggestions
+    cors_origins: tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        origins = os.environ.get("TRIBUTARY_CORS_ORIGINS", "")
+        return cls(
+            introspection=os.environ.get("TRIBUTARY_INTROSPECTION", "1").lower()
+            not in {"0", "false", "no", "off"},
+            cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+        )
+
+
+class BodySizeLimit:
+    """Refuses request bodies over `limit` bytes with 413 before the app reads them."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._refuse(scope, receive, send)
+            return
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = PlainTextResponse(f"request body larger than {self.limit} bytes\n", status_code=413)
+        await response(scope, receive, send)
+
+
+def create_app(url: str | None = None, settings: Settings | None = None) -> Starlette:
     config = tortoise_config(url)
+    settings = settings or Settings.from_env()
+    graphql_schema = schema if settings.introspection else build_schema(introspection=False)
+    view = GraphQLView(graphql_schema, graphql_ide="graphiql" if settings.introspection else None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=config):
             yield
 
+    middleware = [Middleware(BodySizeLimit, limit=MAX_BODY_BYTES)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            )
+        )
     return Starlette(
         routes=[
-            Route("/graphql", GraphQLView(schema), methods=["GET", "POST"]),
+            Route("/graphql", view, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/stats/sources.csv", sources_csv, methods=["GET"]),
         ],
+        middleware=middleware,
         lifespan=lifespan,
     )
 

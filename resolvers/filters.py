@@ -10,6 +10,7 @@ from tortoise.expressions import Q
 
 from models import DealStatus
 from resolvers.ids import parse_ids
+from resolvers.text import clean_text
 
 SEARCH_MAX = 200
 
@@ -36,22 +37,23 @@ def filter_q(f: RecordFilter, *, search_fields: tuple[str, ...], company_field: 
     if f.source_ids is not None or f.without_source:
         either: list[Q] = []
         if f.source_ids is not None:
-            either.append(Q(source_id__in=parse_ids(f.source_ids)))
+            either.append(Q(source_id__in=parse_ids(f.source_ids, field="sourceIds")))
         if f.without_source:
             either.append(Q(source_id__isnull=True))
         parts.append(Q(*either, join_type=Q.OR))
     elif f.without_source is False:
         parts.append(Q(source_id__isnull=False))
     if f.owner_ids is not None:
-        parts.append(Q(owner_id__in=parse_ids(f.owner_ids)))
+        parts.append(Q(owner_id__in=parse_ids(f.owner_ids, field="ownerIds")))
     if f.company_id is not None:
-        company: dict[str, Any] = {f"{company_field}__in": parse_ids([f.company_id])}
+        company: dict[str, Any] = {f"{company_field}__in": parse_ids([f.company_id], field="companyId")}
         parts.append(Q(**company))
     if f.person_id is not None:
-        parts.append(Q(person_id__in=parse_ids([f.person_id])))
+        parts.append(Q(person_id__in=parse_ids([f.person_id], field="personId")))
     if f.status is not None:
         parts.append(Q(status=f.status))
-    if f.search is not None and (needle := f.search.strip()[:SEARCH_MAX]):
+    needle = clean_text(f.search or "", field="search", max_length=SEARCH_MAX, required=False)
+    if needle:
         matches: list[dict[str, Any]] = [{f"{name}__icontains": needle} for name in search_fields]
         parts.append(Q(*(Q(**m) for m in matches), join_type=Q.OR))
     if f.created_from is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from resolvers.errors import NotFound
+from resolvers.errors import BadUserInput, NotFound
 
 
 def parse_id(raw: str | UUID, *, what: str) -> UUID:
@@ -16,8 +16,13 @@ def parse_id(raw: str | UUID, *, what: str) -> UUID:
         raise NotFound(f"{what} not found") from None
 
 
-def parse_ids(raw: list[str]) -> list[UUID]:
-    """For filters: malformed ids simply match nothing."""
+MAX_IDS = 200
+
+
+def parse_ids(raw: list[str], *, field: str) -> list[UUID]:
+    """For filters: malformed ids simply match nothing; the list itself is bounded."""
+    if len(raw) > MAX_IDS:
+        raise BadUserInput(f"{field} takes at most {MAX_IDS} ids", field=field)
     ids = []
     for value in raw:
         try:

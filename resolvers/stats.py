@@ -89,7 +89,7 @@ class StatsFilter:
     def q(self) -> Q:
         parts = []
         if self.user_ids is not None:
-            parts.append(Q(owner_id__in=parse_ids(self.user_ids)))
+            parts.append(Q(owner_id__in=parse_ids(self.user_ids, field="userIds")))
         if self.created_from is not None:
             parts.append(Q(created_at__gte=self.created_from))
         if self.created_to is not None:

@@ -10,6 +10,9 @@ NAME_MAX = 100
 TITLE_MAX = 200
 EMAIL_MAX = 254
 
+# control characters (NUL, BEL, …) and lone surrogates; format marks (RTL, ZWJ) and emoji are fine
+REFUSED = {"Cc", "Cs"}
+
 
 def name_key(name: str) -> str:
     """NFKC + casefold: "Ärzte", "ärzte" and "ÄRZTE" share one key, so one unique index decides."""
@@ -23,7 +26,7 @@ def clean_text(value: str, *, field: str, max_length: int, required: bool = True
         raise BadUserInput(f"{field} must not be blank", field=field)
     if len(value) > max_length:
         raise BadUserInput(f"{field} must be at most {max_length} characters", field=field)
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
+    if any(unicodedata.category(ch) in REFUSED for ch in value):
         raise BadUserInput(f"{field} must not contain control characters", field=field)
     return value
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
 from schema.companies import CompanyMutation, CompanyQuery
 from schema.deals import DealMutation, DealQuery
-from schema.errors import ErrorCodes, log_unexpected
+from schema.errors import log_unexpected
+from schema.limits import limit_extensions
 from schema.persons import PersonMutation, PersonQuery
+from schema.scalars import DateTime
 from schema.sources import SourceMutation, SourceQuery
 from schema.stats import StatsQuery
 from schema.users import UserMutation, UserQuery
@@ -36,13 +39,19 @@ class TributarySchema(strawberry.Schema):
         log_unexpected(errors)
 
 
-def build_schema(**extra: Any) -> TributarySchema:
+def build_schema(*, introspection: bool = True) -> TributarySchema:
+    """With introspection off, field suggestions ("did you mean …") are off too."""
     return TributarySchema(
         query=Query,
         mutation=Mutation,
-        # factories: a fresh extension per operation; both caches live at module level
-        extensions=[ErrorCodes, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
-        **extra,
+        # factories: a fresh extension per operation; the caches live at module level
+        extensions=[
+            *limit_extensions(introspection=introspection),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+        ],
+        config=StrawberryConfig(disable_field_suggestions=not introspection),
+        scalar_overrides={datetime: DateTime},
     )
 
 

@@ -1,8 +1,9 @@
 """The one place where failures become GraphQL errors with an `extensions.code`.
 
 Domain errors keep their message and code (plus `field` for input errors). Errors GraphQL
-itself raises (syntax, validation, variable coercion) are the client's input: BAD_USER_INPUT.
-Anything else is INTERNAL_SERVER_ERROR with a generic message; the traceback goes to the log.
+itself raises (syntax, validation, limits, variable coercion) are the client's input:
+BAD_USER_INPUT. Anything else is INTERNAL_SERVER_ERROR with a generic message; the traceback
+goes to the log, never to the client. The HTTP view applies this to every response.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ import logging
 import re
 
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
 
 from resolvers.errors import DomainError
 
 logger = logging.getLogger("tributary")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
+
 # where graphql-core names the offending input, most specific first
 _INPUT_NAMES = [
     re.compile(r"invalid value at [\w.\[\]]*?(\w+)(?:\[\d+\])?:"),  # "... at .input.value:"
@@ -29,14 +30,10 @@ _INPUT_NAMES = [
 
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, DomainError) and not _is_input_error(error)
-
-
-def _is_input_error(error: GraphQLError) -> bool:
-    # Strawberry's input coercion (e.g. a bad Decimal literal) surfaces as a located error
-    return type(error.original_error).__name__ == "StrawberryInputCoercionError" or (
-        isinstance(error.original_error, (ValueError, ArithmeticError)) and error.path is None
-    )
+    if original is None or isinstance(original, (DomainError, GraphQLError)):
+        return False
+    # Strawberry's own input coercion failures (e.g. a null for a Maybe[str])
+    return type(original).__name__ != "StrawberryInputCoercionError"
 
 
 def to_client_error(error: GraphQLError) -> GraphQLError:
@@ -69,16 +66,8 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> G
         positions=error.positions,
         path=error.path,
         original_error=None,
-        extensions={**(error.extensions or {}), **extensions},
+        extensions=extensions,
     )
-
-
-class ErrorCodes(MaskErrors):
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda _: True)
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        return to_client_error(error)
 
 
 def log_unexpected(errors: list[GraphQLError]) -> None:

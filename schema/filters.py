@@ -6,7 +6,6 @@ import strawberry
 
 from resolvers.filters import RecordFilter
 from schema.deal_status import DealStatus
-from schema.scalars import utc
 
 SOURCE_DOC = "Records with any of these sources (with withoutSource: true, also those without)."
 
@@ -32,8 +31,8 @@ class ContactFilter:
             owner_ids=_strs(self.owner_ids),
             company_id=self.company_id,
             search=self.search,
-            created_from=utc(self.created_from),
-            created_to=utc(self.created_to),
+            created_from=self.created_from,
+            created_to=self.created_to,
         )
 
 
@@ -56,8 +55,8 @@ class DealFilter:
             company_id=self.company_id,
             person_id=self.person_id,
             status=self.status,
-            created_from=utc(self.created_from),
-            created_to=utc(self.created_to),
+            created_from=self.created_from,
+            created_to=self.created_to,
         )
 
 

@@ -6,8 +6,34 @@ from datetime import UTC, datetime
 from typing import Any
 
 from strawberry.types.maybe import Some
+from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.inputs import OMITTED
+
+
+def parse_datetime(value: object) -> datetime:
+    """ISO-8601 in, timezone-aware out; a client's typo gets a sentence, not a parser's internals."""
+    if isinstance(value, str):
+        try:
+            parsed = utc(datetime.fromisoformat(value))
+        except ValueError:
+            pass
+        else:
+            assert parsed is not None
+            return parsed
+    raise ValueError("DateTime expects an ISO-8601 string such as 2026-01-31T09:30:00Z")
+
+
+# replaces Strawberry's DateTime: same name and serialisation, a clean error, naive means UTC
+DateTime = ScalarDefinition(
+    name="DateTime",
+    description="An ISO-8601 date-time; answers are in UTC, inputs without an offset are taken as UTC.",
+    specified_by_url=None,
+    serialize=lambda value: value.isoformat(),
+    parse_value=parse_datetime,
+    parse_literal=None,
+    origin=datetime,
+)
 
 
 def utc(value: datetime | None) -> datetime | None:

@@ -8,7 +8,6 @@ import strawberry
 
 from resolvers import stats
 from schema.context import Info
-from schema.scalars import utc
 from schema.sources import Source
 
 strawberry.enum(stats.ContactKind, name="ContactKind")
@@ -81,8 +80,8 @@ class StatsQuery:
             kind=contact_kind,
             where=stats.StatsFilter(
                 user_ids=None if user_ids is None else [str(u) for u in user_ids],
-                created_from=utc(created_from),
-                created_to=utc(created_to),
+                created_from=created_from,
+                created_to=created_to,
             ),
         )
         return [SourceStatsRow.from_row(r) for r in rows]
