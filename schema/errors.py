@@ -23,6 +23,7 @@ INTERNAL = "INTERNAL_SERVER_ERROR"
 _INPUT_NAMES = [
     re.compile(r"invalid value at [\w.\[\]]*?(\w+)(?:\[\d+\])?:"),  # "... at .input.value:"
     re.compile(r"Field '(\w+)'"),
+    re.compile(r"required field '(\w+)'"),
     re.compile(r"[Aa]rgument '(\w+)'"),
     re.compile(r"Variable '\$(\w+)'"),
 ]
