@@ -31,13 +31,13 @@ from tortoise.connection import connections
 from tortoise.context import TortoiseContext
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.migrations.api.migrate import migrate as migrate_api
+from tqdm import tqdm
 
 from models import Role, User
 from models.config import database_url, tortoise_config
 from resolvers import stats
 from resolvers.accounts import create_account, create_user, get_account_by_name
 from resolvers.auth import authenticate
-from resolvers.demo import ensure_demo_account
 from resolvers.errors import DomainError
 from schema import build_schema, schema
 from schema.context import Context
@@ -45,6 +45,8 @@ from schema.errors import to_client_error
 from schema.limits import MAX_BODY_BYTES
 from schema.scalars import parse_datetime
 from schema.stats import SourceStatsRow
+from seeding.demo import ensure_demo_account
+from seeding.synthetic import SeedCounts, seed_account
 
 logger = logging.getLogger("tributary")
 
@@ -371,6 +373,30 @@ def _cmd_create_user(args: argparse.Namespace) -> None:
     print(asyncio.run(_with_database(work)))
 
 
+def _cmd_seed(args: argparse.Namespace) -> None:
+    counts = SeedCounts(
+        companies=args.companies,
+        persons=args.persons,
+        deals=args.deals,
+        sources=args.sources,
+        users=args.users,
+    )
+    totals = {"company": counts.companies, "person": counts.persons, "deal": counts.deals}
+    bars: dict[str, tqdm[Any]] = {}
+
+    def progress(table: str, n: int) -> None:
+        if table not in bars:
+            bars[table] = tqdm(total=totals[table], desc=f"{table:8}", unit=" rows", unit_scale=True)
+        bars[table].update(n)
+
+    async def work() -> None:
+        await seed_account(await get_account_by_name(args.account), counts, progress=progress)
+
+    asyncio.run(_with_database(work))
+    for bar in bars.values():
+        bar.close()
+
+
 def _cmd_export_schema(args: argparse.Namespace) -> None:
     sys.stdout.write(schema.as_str() + "\n")
 
@@ -397,6 +423,11 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("--admin", action="store_true")
     user.set_defaults(func=_cmd_create_user)
     sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(func=_cmd_export_schema)
+    seed = sub.add_parser("seed", help="fill an existing account with synthetic data")
+    seed.add_argument("account")
+    for what, default in (("companies", 0), ("persons", 0), ("deals", 0), ("sources", 12), ("users", 5)):
+        seed.add_argument(f"--{what}", type=int, default=default, metavar="N")
+    seed.set_defaults(func=_cmd_seed)
     return p
 
 

@@ -1,0 +1,1 @@
+"""Synthetic, realistic data for demos and benchmarks (`tributary seed`, `serve --demo`)."""

@@ -1,0 +1,193 @@
+"""`tributary seed`: fills an existing account with synthetic data, in batches.
+
+Realistic in the ways statistics notice: owners carry uneven shares, sources follow a skewed
+(Zipf-like) popularity with ~15% of records without one, most persons belong to a company and
+usually share its source, deal values are log-normal with OPEN/WON/LOST statuses, and creation
+dates spread over the last two years.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise import timezone
+
+from models import Account, DealStatus, Role, Source, User
+from resolvers.text import name_key
+from seeding.bulk import analyze, indexes_rebuilt_after, insert_rows, prepare_bulk_load
+from seeding.names import (
+    COMPANY_FORMS,
+    COMPANY_KINDS,
+    COMPANY_WORDS,
+    DEAL_WORDS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    SOURCES,
+)
+
+BATCH = 10_000
+NO_SOURCE_SHARE = 0.15
+TWO_YEARS = timedelta(days=730)
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class SeedCounts:
+    companies: int = 0
+    persons: int = 0
+    deals: int = 0
+    sources: int = 12
+    users: int = 5
+
+
+COMPANY_COLUMNS = ("id", "account_id", "name", "source_id", "owner_id", "created_at", "updated_at")
+PERSON_COLUMNS = (
+    "id", "account_id", "first_name", "last_name", "email", "company_id", "source_id", "owner_id",
+    "created_at", "updated_at",
+)  # fmt: skip
+DEAL_COLUMNS = (
+    "id", "account_id", "title", "value_cents", "status", "company_id", "person_id", "source_id",
+    "owner_id", "created_at", "updated_at",
+)  # fmt: skip
+STATUSES = ([DealStatus.OPEN.value, DealStatus.WON.value, DealStatus.LOST.value], (45, 35, 20))
+
+
+async def seed_account(
+    account: Account, counts: SeedCounts, *, progress: Progress | None = None, rng_seed: int = 7
+) -> None:
+    rng = random.Random(rng_seed)
+    rows = _Rows(
+        rng=rng,
+        account_id=str(account.id),
+        owners=await _owners(account, counts.users, rng),
+        sources=await _sources(account, counts.sources),
+    )
+    report = progress or (lambda _table, _n: None)
+    await prepare_bulk_load()
+    async with indexes_rebuilt_after(("company", "person", "deal")):
+        await _load("company", COMPANY_COLUMNS, rows.companies(counts.companies), report)
+        await _load("person", PERSON_COLUMNS, rows.persons(counts.persons), report)
+        await _load("deal", DEAL_COLUMNS, rows.deals(counts.deals), report)
+    await analyze()
+
+
+class _Rows:
+    """Row generators; companies come first, persons and deals refer back to them."""
+
+    def __init__(self, *, rng: random.Random, account_id: str, owners: list[str], sources: list[str]) -> None:
+        self.rng = rng
+        self.account_id = account_id
+        self.owners = owners
+        self.owner_weights = [1 / (i + 1) for i in range(len(owners))]
+        self.sources = sources
+        self.source_weights = [1 / (i + 1) ** 1.1 for i in range(len(sources))]
+        self.now = timezone.now()
+        self.company_ids: list[str] = []
+        self.company_sources: list[str | None] = []
+        self.company_people: list[list[str]] = []
+
+    def source(self) -> str | None:
+        if not self.sources or self.rng.random() < NO_SOURCE_SHARE:
+            return None
+        return self.rng.choices(self.sources, self.source_weights)[0]
+
+    def owner(self) -> str:
+        return self.rng.choices(self.owners, self.owner_weights)[0]
+
+    def created(self) -> datetime:
+        return self.now - TWO_YEARS * self.rng.random()
+
+    def some_company(self, share: float) -> int | None:
+        return (
+            self.rng.randrange(len(self.company_ids))
+            if self.company_ids and self.rng.random() < share
+            else None
+        )
+
+    def companies(self, n: int) -> Iterator[tuple[object, ...]]:
+        rng = self.rng
+        for _ in range(n):
+            cid, source, at = str(uuid.uuid4()), self.source(), self.created()
+            self.company_ids.append(cid)
+            self.company_sources.append(source)
+            self.company_people.append([])
+            name = (
+                f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)} {rng.choice(COMPANY_FORMS)}".strip()
+            )
+            yield (cid, self.account_id, name, source, self.owner(), at, at)
+
+    def persons(self, n: int) -> Iterator[tuple[object, ...]]:
+        rng = self.rng
+        for _ in range(n):
+            pid, at = str(uuid.uuid4()), self.created()
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            company = self.some_company(0.8)
+            source = self.source()
+            if company is not None:
+                self.company_people[company].append(pid)
+                if rng.random() < 0.6:
+                    source = self.company_sources[company]
+            email = f"{first}.{last}@example.com".lower() if rng.random() < 0.9 else None
+            company_id = self.company_ids[company] if company is not None else None
+            yield (pid, self.account_id, first, last, email, company_id, source, self.owner(), at, at)
+
+    def deals(self, n: int) -> Iterator[tuple[object, ...]]:
+        rng = self.rng
+        for _ in range(n):
+            at = self.created()
+            company = self.some_company(0.85)
+            people = self.company_people[company] if company is not None else []
+            person = rng.choice(people) if people and rng.random() < 0.7 else None
+            inherited = company is not None and rng.random() < 0.7
+            source = self.company_sources[company] if inherited and company is not None else self.source()
+            value = min(int(rng.lognormvariate(13.0, 1.0)), 10**12)  # cents; median about 4,400.00
+            title = f"{rng.choice(COMPANY_WORDS)} {rng.choice(DEAL_WORDS)}"
+            status = rng.choices(*STATUSES)[0]
+            company_id = self.company_ids[company] if company is not None else None
+            yield (str(uuid.uuid4()), self.account_id, title, value, status, company_id, person, source,
+                   self.owner(), at, at)  # fmt: skip
+
+
+async def _load(
+    table: str, columns: tuple[str, ...], rows: Iterator[tuple[object, ...]], report: Progress
+) -> None:
+    batch: list[tuple[object, ...]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            await insert_rows(table, columns, batch)
+            report(table, len(batch))
+            batch = []
+    await insert_rows(table, columns, batch)
+    report(table, len(batch))
+
+
+async def _owners(account: Account, wanted: int, rng: random.Random) -> list[str]:
+    users = [
+        str(u) for u in await User.filter(account=account).order_by("created_at").values_list("id", flat=True)
+    ]
+    for n in range(len(users), max(wanted, 1)):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        email = f"{first}.{last}.{n}@seed.example".lower()
+        user = await User.create(
+            account=account, name=f"{first} {last}", email=email, email_key=name_key(email), role=Role.USER
+        )
+        users.append(str(user.id))
+    return users
+
+
+async def _sources(account: Account, wanted: int) -> list[str]:
+    existing = {s.name_key: str(s.id) for s in await Source.filter(account=account)}
+    names = [*SOURCES, *(f"Campaign {i}" for i in range(1, max(wanted - len(SOURCES), 0) + 1))][:wanted]
+    ids = []
+    for name in names:
+        key = name_key(name)
+        if key not in existing:
+            existing[key] = str((await Source.create(account=account, name=name, name_key=key)).id)
+        ids.append(existing[key])
+    return ids
