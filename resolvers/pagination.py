@@ -34,7 +34,11 @@ class Page(Generic[M]):
 
 
 def cursor_of(record: Model) -> str:
-    raw = json.dumps([record.created_at.isoformat(), str(record.pk)])  # type: ignore[attr-defined]
+    return encode_cursor(record.created_at, record.pk)  # type: ignore[attr-defined]
+
+
+def encode_cursor(created_at: datetime, pk: object) -> str:
+    raw = json.dumps([created_at.isoformat(), str(pk)])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

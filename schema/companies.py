@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from typing import Any, Self
 
 import strawberry
 
 from models import Company as CompanyModel
 from resolvers import companies
-from resolvers.ids import as_uuid
 from schema.context import Info
 from schema.filters import ContactFilter
 from schema.pagination import LIST_DOC, Connection
+from schema.prefetch import node_selections, now_or_later, prefetch
 from schema.scalars import given
 from schema.sources import Source, load_source
 from schema.users import User, load_user
@@ -31,12 +31,12 @@ class Company:
     owner_id: strawberry.Private[object]
 
     @strawberry.field
-    async def source(self, info: Info) -> Source | None:
-        return await load_source(info, self.source_id)
+    def source(self, info: Info) -> Source | None:
+        return load_source(info, self.source_id)  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def owner(self, info: Info) -> User:
-        return await load_user(info, self.owner_id)
+    def owner(self, info: Info) -> User:
+        return load_user(info, self.owner_id)  # type: ignore[no-any-return]
 
     @classmethod
     def from_model(cls, company: CompanyModel) -> Self:
@@ -50,11 +50,9 @@ class Company:
         )
 
 
-async def load_company(info: Info, company_id: object) -> Company | None:
-    if company_id is None:
-        return None
-    company = await info.context.loaders.companies_by_id.load(as_uuid(company_id))
-    return Company.from_model(company) if company else None
+def load_company(info: Info, company_id: object) -> Any:
+    """A Company, or an awaitable of one (see schema/prefetch.py)."""
+    return now_or_later(info.context.loaders.companies_by_id, company_id, Company.from_model)
 
 
 @strawberry.input
@@ -94,6 +92,7 @@ class CompanyQuery:
             after=after,
             where=(filter or ContactFilter()).to_filter(),
         )
+        await prefetch(info.context.loaders, page.items, node_selections(info))
         return Connection[Company].from_page(page, Company.from_model)
 
 

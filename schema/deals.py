@@ -15,6 +15,7 @@ from schema.deal_status import DealStatus
 from schema.filters import DealFilter
 from schema.pagination import LIST_DOC, Connection
 from schema.persons import INHERIT_DOC, Person, load_person
+from schema.prefetch import node_selections, prefetch
 from schema.scalars import given
 from schema.sources import Source, load_source
 from schema.users import User, load_user
@@ -36,20 +37,20 @@ class Deal:
     owner_id: strawberry.Private[object]
 
     @strawberry.field
-    async def company(self, info: Info) -> Company | None:
-        return await load_company(info, self.company_id)
+    def company(self, info: Info) -> Company | None:
+        return load_company(info, self.company_id)  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def person(self, info: Info) -> Person | None:
-        return await load_person(info, self.person_id)
+    def person(self, info: Info) -> Person | None:
+        return load_person(info, self.person_id)  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def source(self, info: Info) -> Source | None:
-        return await load_source(info, self.source_id)
+    def source(self, info: Info) -> Source | None:
+        return load_source(info, self.source_id)  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def owner(self, info: Info) -> User:
-        return await load_user(info, self.owner_id)
+    def owner(self, info: Info) -> User:
+        return load_user(info, self.owner_id)  # type: ignore[no-any-return]
 
     @classmethod
     def from_model(cls, deal: DealModel) -> Self:
@@ -108,6 +109,7 @@ class DealQuery:
             after=after,
             where=(filter or DealFilter()).to_filter(),
         )
+        await prefetch(info.context.loaders, page.items, node_selections(info))
         return Connection[Deal].from_page(page, Deal.from_model)
 
 

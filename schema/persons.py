@@ -1,17 +1,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from typing import Any, Self
 
 import strawberry
 
 from models import Person as PersonModel
 from resolvers import persons
-from resolvers.ids import as_uuid
 from schema.companies import SOURCE_ID_DOC, Company, load_company
 from schema.context import Info
 from schema.filters import ContactFilter
 from schema.pagination import LIST_DOC, Connection
+from schema.prefetch import node_selections, now_or_later, prefetch
 from schema.scalars import given
 from schema.sources import Source, load_source
 from schema.users import User, load_user
@@ -34,16 +34,16 @@ class Person:
     owner_id: strawberry.Private[object]
 
     @strawberry.field
-    async def company(self, info: Info) -> Company | None:
-        return await load_company(info, self.company_id)
+    def company(self, info: Info) -> Company | None:
+        return load_company(info, self.company_id)  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def source(self, info: Info) -> Source | None:
-        return await load_source(info, self.source_id)
+    def source(self, info: Info) -> Source | None:
+        return load_source(info, self.source_id)  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def owner(self, info: Info) -> User:
-        return await load_user(info, self.owner_id)
+    def owner(self, info: Info) -> User:
+        return load_user(info, self.owner_id)  # type: ignore[no-any-return]
 
     @classmethod
     def from_model(cls, person: PersonModel) -> Self:
@@ -60,11 +60,9 @@ class Person:
         )
 
 
-async def load_person(info: Info, person_id: object) -> Person | None:
-    if person_id is None:
-        return None
-    person = await info.context.loaders.persons_by_id.load(as_uuid(person_id))
-    return Person.from_model(person) if person else None
+def load_person(info: Info, person_id: object) -> Any:
+    """A Person, or an awaitable of one (see schema/prefetch.py)."""
+    return now_or_later(info.context.loaders.persons_by_id, person_id, Person.from_model)
 
 
 @strawberry.input
@@ -112,6 +110,7 @@ class PersonQuery:
             after=after,
             where=(filter or ContactFilter()).to_filter(),
         )
+        await prefetch(info.context.loaders, page.items, node_selections(info))
         return Connection[Person].from_page(page, Person.from_model)
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from typing import Any, Self
 from uuid import UUID
 
 import strawberry
@@ -10,8 +10,8 @@ from models import Account
 from models import Source as SourceModel
 from resolvers import settings, sources
 from resolvers.auth import require_admin
-from resolvers.ids import as_uuid
 from schema.context import Info
+from schema.prefetch import now_or_later
 
 
 @strawberry.type
@@ -65,11 +65,9 @@ class DeleteSourcePayload:
     replaced_with: Source | None
 
 
-async def load_source(info: Info, source_id: object) -> Source | None:
-    if source_id is None:
-        return None
-    source = await info.context.loaders.sources_by_id.load(as_uuid(source_id))
-    return Source.from_model(source) if source else None
+def load_source(info: Info, source_id: object) -> Any:
+    """A Source, or an awaitable of one (see schema/prefetch.py)."""
+    return now_or_later(info.context.loaders.sources_by_id, source_id, Source.from_model)
 
 
 @strawberry.type

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
 import strawberry
 
@@ -9,6 +9,7 @@ from models import User as UserModel
 from resolvers.accounts import create_user, list_users
 from resolvers.auth import require_admin
 from schema.context import Info
+from schema.prefetch import now_or_later
 
 strawberry.enum(Role, name="Role")  # registers the model's enum
 
@@ -60,7 +61,6 @@ class UserMutation:
         return CreateUserPayload(user=User.from_model(user), token=token)
 
 
-async def load_user(info: Info, user_id: object) -> User:
-    user = await info.context.loaders.users_by_id.load(user_id)  # type: ignore[arg-type]
-    assert user is not None, "owners are never deleted"
-    return User.from_model(user)
+def load_user(info: Info, user_id: object) -> Any:
+    """A User, or an awaitable of one (see schema/prefetch.py)."""
+    return now_or_later(info.context.loaders.users_by_id, user_id, User.from_model)

@@ -1,0 +1,409 @@
+"""Tributary's benchmark: ratios measured in one run, on one database, interleaved.
+
+    python bench/run.py --persons 1000000            # SQLite in a temporary folder
+    python bench/run.py --persons 200000 --database-url postgres://postgres@127.0.0.1/bench
+
+It seeds a database (through `tributary seed`), serves it with a real `tributary serve`, and
+compares each figure with a baseline measured in the same rounds, so the ratios hold whatever
+the machine. Medians of --rounds rounds. Writes bench/results/latest.md and latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import platform
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from resolvers.pagination import encode_cursor  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+TRIBUTARY = [sys.executable, str(ROOT / "server.py")]
+
+STATS = """query($kind: ContactKind!, $users: [ID!]) { sourceStats(contactKind: $kind, userIds: $users) {
+  source { id name } label count persons companies share
+  deals { count totalValue averageValue won wonValue winRate } } }"""
+NESTED_PAGE = """query($after: String) { persons(first: 200, after: $after) { edges { node {
+  id firstName lastName email createdAt source { id name } owner { id name }
+  company { id name source { id name } owner { id name } } } } } }"""
+SCALAR_PAGE = """query($after: String) { persons(first: 200, after: $after) { edges { node {
+  id firstName lastName email createdAt } } } }"""
+CREATE = 'mutation { createPerson(input: {firstName: "Bench"}) { id } }'
+
+# the statistics as plain SQL: what the GraphQL answer must not cost much more than
+RAW_STATS = {
+    "persons": "SELECT source_id, COUNT(*) FROM person WHERE account_id = {a} {owners} GROUP BY source_id",
+    "companies": "SELECT source_id, COUNT(*) FROM company WHERE account_id = {a} {owners} GROUP BY source_id",
+    "deals": "SELECT source_id, COUNT(*), SUM(value_cents), "
+    "SUM(CASE WHEN status = 'WON' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN status = 'WON' THEN value_cents ELSE 0 END), "
+    "SUM(CASE WHEN status = 'LOST' THEN 1 ELSE 0 END) "
+    "FROM deal WHERE account_id = {a} {owners} GROUP BY source_id",
+    "sources": "SELECT id, name FROM source WHERE account_id = {a}",
+}
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    baseline: str = ""
+    baseline_value: float | None = None
+    ratio: float | None = None
+    target: str = ""
+    met: bool | None = None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def elapsed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+class Bench:
+    def __init__(self, url: str, token: str, database_url: str, account_id: str, rounds: int) -> None:
+        self.http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120)
+        self.url = url
+        self.token = token
+        self.database_url = database_url
+        self.account_id = account_id
+        self.rounds = rounds
+        self.figures: list[Figure] = []
+
+    def gql(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = self.http.post("/graphql", json={"query": query, "variables": variables})
+        body: dict[str, Any] = response.json()
+        assert not body.get("errors"), body["errors"]
+        return body
+
+    def raw_sql(self, owners: list[str] | None) -> Callable[[], object]:
+        if self.database_url.startswith("sqlite"):
+            db = sqlite3.connect(self.database_url.removeprefix("sqlite://"), check_same_thread=False)
+
+            def run_sqlite() -> object:
+                cond = f"AND owner_id IN ({', '.join('?' * len(owners))})" if owners else ""
+                results = []
+                for name, sql in RAW_STATS.items():
+                    params = [self.account_id] if name == "sources" else [self.account_id, *(owners or [])]
+                    results.append(db.execute(sql.format(a="?", owners=cond), params).fetchall())
+                return results
+
+            return run_sqlite
+        loop = asyncio.new_event_loop()
+        conn = loop.run_until_complete(asyncpg.connect(self.database_url))
+
+        def run_postgres() -> object:
+            cond = "AND owner_id = ANY($2::uuid[])" if owners else ""
+            args: list[Any] = [self.account_id, owners] if owners else [self.account_id]
+
+            async def all_statements() -> list[Any]:
+                results = []
+                for name, sql in RAW_STATS.items():
+                    query = sql.format(a="$1::uuid", owners=cond if name != "sources" else "")
+                    results.append(await conn.fetch(query, *(args if name != "sources" else args[:1])))
+                return results
+
+            return loop.run_until_complete(all_statements())
+
+        return run_postgres
+
+    def compare(
+        self, name: str, subject: Callable[[], object], baseline_name: str, baseline: Callable[[], object],
+        *, target: float, better: str = "lower",
+    ) -> None:  # fmt: skip
+        """Interleaved rounds of subject and baseline; the ratio of the medians."""
+        subject()
+        baseline()  # warm caches on both sides
+        subject_times, baseline_times = [], []
+        for _ in range(self.rounds):
+            subject_times.append(elapsed(subject))
+            baseline_times.append(elapsed(baseline))
+        s, b = statistics.median(subject_times), statistics.median(baseline_times)
+        ratio = s / b
+        met = ratio <= target if better == "lower" else ratio >= target
+        symbol = "≤" if better == "lower" else "≥"
+        self.figures.append(
+            Figure(name, s * 1000, "ms", baseline_name, b * 1000, ratio, f"{symbol} {target}", met)
+        )
+
+    def throughput(self, name: str, subject: str, baseline: str, *, target: float, seconds: float) -> None:
+        """Requests per second with 16 concurrent clients, alternating subject and baseline."""
+        rates: dict[str, list[float]] = {"subject": [], "baseline": []}
+        for _ in range(3):
+            rates["subject"].append(asyncio.run(requests_per_second(self.url, self.token, subject, seconds)))
+            rates["baseline"].append(
+                asyncio.run(requests_per_second(self.url, self.token, baseline, seconds))
+            )
+        s, b = statistics.median(rates["subject"]), statistics.median(rates["baseline"])
+        self.figures.append(
+            Figure(
+                name, s, "req/s", f"GET /healthz ({b:.0f} req/s)", b, s / b, f"≥ {target}", s / b >= target
+            )
+        )
+
+
+async def requests_per_second(url: str, token: str, what: str, seconds: float, clients: int = 16) -> float:
+    headers = {"Authorization": f"Bearer {token}"}
+    done = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as client:
+
+        async def one() -> httpx.Response:
+            if what == "healthz":
+                return await client.get("/healthz")
+            return await client.post("/graphql", json={"query": what})
+
+        async def worker() -> None:
+            nonlocal done
+            while time.perf_counter() < deadline:
+                response = await one()
+                assert response.status_code == 200
+                done += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        return done / (time.perf_counter() - start)
+
+
+def statements_per_page(database_url: str, token: str) -> int:
+    """SQL statements behind one nested page, counted in-process through Tortoise's query log."""
+    from server import Settings, create_app
+
+    class Counter(logging.Handler):
+        count = 0
+
+        def emit(self, record: logging.LogRecord) -> None:
+            Counter.count += 1
+
+    async def measure() -> int:
+        app = create_app(database_url, Settings())
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
+        ):
+            log = logging.getLogger("tortoise.db_client")
+            log.setLevel(logging.DEBUG)
+            log.addHandler(Counter())
+            response = await client.post(
+                "/graphql", json={"query": NESTED_PAGE}, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 200
+            return Counter.count
+
+    return asyncio.run(measure())
+
+
+def run_cli(database_url: str, *args: str) -> str:
+    env = {**os.environ, "TRIBUTARY_DATABASE_URL": database_url}
+    return subprocess.run([*TRIBUTARY, *args], env=env, check=True, capture_output=True, text=True).stdout
+
+
+@contextmanager
+def serving(database_url: str) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    env = {**os.environ, "TRIBUTARY_DATABASE_URL": database_url}
+    process = subprocess.Popen(
+        [*TRIBUTARY, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield url, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def peak_memory_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--persons", type=int, default=100_000)
+    p.add_argument("--companies", type=int, help="default: persons / 6")
+    p.add_argument("--deals", type=int, help="default: persons / 2")
+    p.add_argument("--database-url", help="default: a new SQLite file in a temporary folder")
+    p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--seconds", type=float, default=2.0, help="per throughput round")
+    args = p.parse_args()
+    companies = args.companies if args.companies is not None else args.persons // 6
+    deals = args.deals if args.deals is not None else args.persons // 2
+
+    with tempfile.TemporaryDirectory() as tmp:
+        database_url = args.database_url or f"sqlite://{tmp}/bench.sqlite3"
+        account = f"Bench {datetime.now():%Y-%m-%d %H:%M:%S}"
+        print(f"seeding {companies:,} companies, {args.persons:,} persons, {deals:,} deals …", flush=True)
+        started = time.perf_counter()
+        token = run_cli(database_url, "create-account", account, "--admin-email", "bench@example.com").strip()
+        env = {**os.environ, "TRIBUTARY_DATABASE_URL": database_url}
+        subprocess.run(
+            [*TRIBUTARY, "seed", account, "--companies", str(companies), "--persons", str(args.persons),
+             "--deals", str(deals), "--users", "8", "--sources", "15"],
+            env=env, check=True,
+        )  # fmt: skip
+        seed_seconds = time.perf_counter() - started
+        with serving(database_url) as (url, pid):
+            figures = measure(url, pid, token, database_url, args.rounds, args.seconds)
+        figures.insert(0, Figure("seed (create-account + seed)", seed_seconds, "s"))
+        report(figures, companies=companies, persons=args.persons, deals=deals, database_url=database_url)
+
+
+def measure(url: str, pid: int, token: str, database_url: str, rounds: int, seconds: float) -> list[Figure]:
+    probe = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    me = probe.post("/graphql", json={"query": "{ me { id } users { id } }"}).json()["data"]
+    owners = [u["id"] for u in me["users"]][:3]
+    account_id = account_of(database_url, me["me"]["id"])
+    bench = Bench(url, token, database_url, account_id, rounds)
+
+    # 1. statistics vs the same aggregates in raw SQL on the same database
+    print("statistics …", flush=True)
+    bench.compare(
+        "sourceStats(ALL)", lambda: bench.gql(STATS, kind="ALL"), "raw SQL", bench.raw_sql(None), target=1.3
+    )
+    bench.compare(
+        "sourceStats(PERSONS, 3 owners)", lambda: bench.gql(STATS, kind="PERSONS", users=owners),
+        "raw SQL", bench.raw_sql(owners), target=1.3,
+    )  # fmt: skip
+    bench.compare(
+        "GET /stats/sources.csv", lambda: bench.http.get("/stats/sources.csv").raise_for_status(),
+        "raw SQL", bench.raw_sql(None), target=1.3,
+    )  # fmt: skip
+
+    # 2. a nested page vs the same page with scalars only
+    print("pages …", flush=True)
+    bench.compare(
+        "200 persons with source, company { source owner }, owner", lambda: bench.gql(NESTED_PAGE),
+        "same page, scalars only", lambda: bench.gql(SCALAR_PAGE), target=2.5,
+    )  # fmt: skip
+    bench.figures.append(
+        Figure("SQL statements per nested page", statements_per_page(database_url, token), "")
+    )
+
+    # 3. a page deep in the list vs the first page
+    deep = deep_cursor(database_url, account_id, 100_000)
+    if deep:
+        bench.compare(
+            "page 100,000 records deep", lambda: bench.gql(SCALAR_PAGE, after=deep),
+            "first page", lambda: bench.gql(SCALAR_PAGE), target=1.2,
+        )  # fmt: skip
+
+    # 4. throughput at 16 concurrent clients
+    print("throughput …", flush=True)
+    bench.throughput("{ me { id } }", "{ me { id } }", "healthz", target=0.3, seconds=seconds)
+    bench.throughput("createPerson mutation", CREATE, "healthz", target=0.0, seconds=seconds)
+
+    # 5. memory
+    bench.figures.append(Figure("server peak memory (VmHWM)", peak_memory_mib(pid), "MiB"))
+    return bench.figures
+
+
+def account_of(database_url: str, user_id: str) -> str:
+    sql = "SELECT account_id FROM app_user WHERE id = {}"
+    if database_url.startswith("sqlite"):
+        with sqlite3.connect(database_url.removeprefix("sqlite://")) as db:
+            return str(db.execute(sql.format("?"), [user_id]).fetchone()[0])
+
+    async def fetch() -> str:
+        conn = await asyncpg.connect(database_url)
+        try:
+            return str(await conn.fetchval(sql.format("$1::uuid"), user_id))
+        finally:
+            await conn.close()
+
+    return asyncio.run(fetch())
+
+
+def deep_cursor(database_url: str, account_id: str, depth: int) -> str | None:
+    """The cursor after `depth` persons, newest first (what a client gets after 500 pages)."""
+    sql = (
+        "SELECT created_at, id FROM person WHERE account_id = {} "
+        "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET {}"
+    )
+    if database_url.startswith("sqlite"):
+        with sqlite3.connect(database_url.removeprefix("sqlite://")) as db:
+            row = db.execute(sql.format("?", depth - 1), [account_id]).fetchone()
+        return encode_cursor(datetime.fromisoformat(row[0]), row[1]) if row else None
+
+    async def fetch() -> str | None:
+        conn = await asyncpg.connect(database_url)
+        try:
+            found = await conn.fetchrow(sql.format("$1::uuid", depth - 1), account_id)
+        finally:
+            await conn.close()
+        return encode_cursor(found["created_at"], found["id"]) if found else None
+
+    return asyncio.run(fetch())
+
+
+def report(figures: list[Figure], **size: Any) -> None:
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    lines = [
+        f"Tributary benchmark, {datetime.now():%Y-%m-%d %H:%M}, {machine}, "
+        f"{'SQLite' if str(size['database_url']).startswith('sqlite') else 'PostgreSQL'}, "
+        f"{size['companies']:,} companies, {size['persons']:,} persons, {size['deals']:,} deals",
+        "",
+        "| measure | value | baseline | ratio | target | met |",
+        "| --- | ---: | --- | ---: | --- | --- |",
+    ]
+    for f in figures:
+        baseline = (
+            f"{f.baseline} ({f.baseline_value:.1f} ms)" if f.baseline_value and f.unit == "ms" else f.baseline
+        )
+        ratio = f"{f.ratio:.2f}" if f.ratio is not None else ""
+        met = "" if f.met is None else ("yes" if f.met else "**no**")
+        lines.append(f"| {f.name} | {f.value:,.1f} {f.unit} | {baseline} | {ratio} | {f.target} | {met} |")
+    table = "\n".join(lines)
+    print("\n" + table)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.md").write_text(table + "\n")
+    size["database_url"] = str(size["database_url"]).split("@")[-1]
+    (RESULTS / "latest.json").write_text(
+        json.dumps({"machine": machine, "size": size, "figures": [asdict(f) for f in figures]}, indent=2)
+    )
+
+
+if __name__ == "__main__":
+    main()
