@@ -33,10 +33,11 @@ class Company(Model):
 
     class Meta:
         table = "company"
+        # *_by_source serves statistics and source filters from the index alone, with or
+        # without an owner filter; *_owner is the narrower path when few owners are asked for.
         indexes = (
             # keyset pagination, newest first
             Index(fields=("account_id", "created_at", "id"), name="company_page"),
-            # statistics and source filters, covering (no table lookups)
-            Index(fields=("account_id", "source_id", "created_at"), name="company_source"),
+            Index(fields=("account_id", "source_id", "created_at", "owner_id"), name="company_by_source"),
             Index(fields=("account_id", "owner_id", "source_id", "created_at"), name="company_owner"),
         )

@@ -53,12 +53,13 @@ class Deal(Model):
 
     class Meta:
         table = "deal"
+        # *_by_source serves statistics and source filters from the index alone, with or
+        # without an owner filter; *_owner is the narrower path when few owners are asked for.
         indexes = (
             Index(fields=("account_id", "created_at", "id"), name="deal_page"),
-            # covering for the per-source deal figures
             Index(
-                fields=("account_id", "source_id", "created_at", "status", "value_cents"),
-                name="deal_source",
+                fields=("account_id", "source_id", "created_at", "status", "value_cents", "owner_id"),
+                name="deal_by_source",
             ),
             Index(
                 fields=("account_id", "owner_id", "source_id", "created_at", "status", "value_cents"),

@@ -40,8 +40,10 @@ class Person(Model):
 
     class Meta:
         table = "person"
+        # *_by_source serves statistics and source filters from the index alone, with or
+        # without an owner filter; *_owner is the narrower path when few owners are asked for.
         indexes = (
             Index(fields=("account_id", "created_at", "id"), name="person_page"),
-            Index(fields=("account_id", "source_id", "created_at"), name="person_source"),
+            Index(fields=("account_id", "source_id", "created_at", "owner_id"), name="person_by_source"),
             Index(fields=("account_id", "owner_id", "source_id", "created_at"), name="person_owner"),
         )

@@ -55,9 +55,16 @@ async def paginate(filtered: QuerySet[M], *, first: int | None, after: str | Non
     first = FIRST_DEFAULT if first is None else first
     if not 1 <= first <= FIRST_MAX:
         raise BadUserInput(f"first must be between 1 and {FIRST_MAX}", field="first")
+    rows = await keyset_page(filtered, first=first, after=after)
+    return Page(items=rows[:first], has_next_page=len(rows) > first, _filtered=filtered)
+
+
+def keyset_page(filtered: QuerySet[M], *, first: int, after: str | None) -> QuerySet[M]:
+    """Up to first + 1 rows after the cursor, newest first (the extra row tells hasNextPage)."""
     page = filtered
     if after is not None:
         created_at, pk = _decode(after)
-        page = page.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=pk))
-    rows = await page.order_by("-created_at", "-id").limit(first + 1)
-    return Page(items=rows[:first], has_next_page=len(rows) > first, _filtered=filtered)
+        # "created_at <= c" lets the index seek straight to the cursor; the OR only sorts out ties.
+        # (Written as one OR of both cases, SQLite scans from the newest row instead.)
+        page = page.filter(Q(created_at__lte=created_at), Q(created_at__lt=created_at) | Q(id__lt=pk))
+    return page.order_by("-created_at", "-id").limit(first + 1)
