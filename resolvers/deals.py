@@ -18,10 +18,11 @@ from resolvers.records import (
     create_record,
     delete_record,
     find_record,
+    id_or_none,
     owner_for_new_record,
     update_record,
 )
-from resolvers.references import get_company, get_person
+from resolvers.references import company_or_none, person_or_none
 from resolvers.text import TITLE_MAX, clean_text
 
 
@@ -48,16 +49,8 @@ async def create_deal(
     source_id: str | Omitted | None,
     owner_id: str | None,
 ) -> Deal:
-    company = (
-        await get_company(account=account, company_id=company_id, field="companyId")
-        if company_id is not None
-        else None
-    )
-    person = (
-        await get_person(account=account, person_id=person_id, field="personId")
-        if person_id is not None
-        else None
-    )
+    company = await company_or_none(account=account, company_id=company_id)
+    person = await person_or_none(account=account, person_id=person_id)
     return await create_record(
         Deal,
         account=account,
@@ -95,17 +88,9 @@ async def update_deal(
             raise BadUserInput("status cannot be null", field="status")
         changes["status"] = status
     if company_id is not OMITTED:
-        changes["company_id"] = (
-            (await get_company(account=account, company_id=company_id, field="companyId")).id
-            if company_id is not None
-            else None
-        )
+        changes["company_id"] = id_or_none(await company_or_none(account=account, company_id=company_id))
     if person_id is not OMITTED:
-        changes["person_id"] = (
-            (await get_person(account=account, person_id=person_id, field="personId")).id
-            if person_id is not None
-            else None
-        )
+        changes["person_id"] = id_or_none(await person_or_none(account=account, person_id=person_id))
     return await update_record(Deal, account=account, record_id=deal_id, what="deal", changes=changes)
 
 

@@ -14,10 +14,11 @@ from resolvers.records import (
     create_record,
     delete_record,
     find_record,
+    id_or_none,
     owner_for_new_record,
     update_record,
 )
-from resolvers.references import get_company
+from resolvers.references import company_or_none
 from resolvers.text import NAME_MAX, clean_email, clean_text
 
 SEARCH_FIELDS = ("first_name", "last_name", "email")
@@ -45,11 +46,7 @@ async def create_person(
     source_id: str | Omitted | None,
     owner_id: str | None,
 ) -> Person:
-    company = (
-        await get_company(account=account, company_id=company_id, field="companyId")
-        if company_id is not None
-        else None
-    )
+    company = await company_or_none(account=account, company_id=company_id)
     return await create_record(
         Person,
         account=account,
@@ -84,11 +81,7 @@ async def update_person(
     if email is not OMITTED:
         changes["email"] = _email(email)
     if company_id is not OMITTED:
-        changes["company_id"] = (
-            (await get_company(account=account, company_id=company_id, field="companyId")).id
-            if company_id is not None
-            else None
-        )
+        changes["company_id"] = id_or_none(await company_or_none(account=account, company_id=company_id))
     return await update_record(Person, account=account, record_id=person_id, what="person", changes=changes)
 
 

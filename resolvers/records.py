@@ -77,6 +77,10 @@ async def find_record(model: type[M], *, account: Account, record_id: str) -> M 
     return await model.get_or_none(id=pk, account=account)
 
 
+def id_or_none(record: Model | None) -> Any:
+    return None if record is None else record.pk
+
+
 def _vanished() -> NotFound:
     # a referenced record was deleted by a concurrent request between our check and the write
     return NotFound("a referenced record no longer exists")

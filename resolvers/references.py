@@ -26,6 +26,20 @@ async def get_person(*, account: Account, person_id: str | UUID, field: str = "i
     return person
 
 
+async def company_or_none(*, account: Account, company_id: str | None) -> Company | None:
+    """The `companyId` of an input: null means no company."""
+    if company_id is None:
+        return None
+    return await get_company(account=account, company_id=company_id, field="companyId")
+
+
+async def person_or_none(*, account: Account, person_id: str | None) -> Person | None:
+    """The `personId` of an input: null means no person."""
+    if person_id is None:
+        return None
+    return await get_person(account=account, person_id=person_id, field="personId")
+
+
 async def get_owner(*, account: Account, owner_id: str | UUID) -> User:
     owner = await User.get_or_none(id=parse_id(owner_id, what="user"), account=account)
     if owner is None:
