@@ -323,6 +323,8 @@ async def _with_database(work: Any) -> Any:
 
 def _cmd_serve(args: argparse.Namespace) -> None:
     url = database_url()
+    if args.workers > 1 and url.startswith("sqlite"):
+        sys.exit("tributary: --workers > 1 needs PostgreSQL; SQLite is served by one process")
     asyncio.run(apply_migrations(url))
     if args.demo:
         token = asyncio.run(_with_database(ensure_demo_account))
@@ -332,8 +334,6 @@ def _cmd_serve(args: argparse.Namespace) -> None:
             f'{{"Authorization": "Bearer {token}"}}',
             flush=True,
         )
-    if args.workers > 1 and url.startswith("sqlite"):
-        sys.exit("--workers > 1 needs PostgreSQL: SQLite is served by one process")
     uvicorn.run(
         "server:create_app",
         factory=True,

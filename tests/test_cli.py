@@ -73,3 +73,23 @@ def test_create_user_for_an_unknown_account_fails_cleanly(database_url: str) -> 
     assert done.stdout == ""
     assert "no account named 'Nope'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_several_workers_need_postgresql(database_url: str, on_postgres: bool) -> None:
+    import subprocess
+
+    from tests.servers import TRIBUTARY, env_for
+
+    args = [*TRIBUTARY, "serve", "--workers", "2", "--port", "1"]
+    if on_postgres:
+        token = run_cli(database_url, "create-account", "Multi", "--admin-email", "m@multi.example").strip()
+        with serving(database_url, "--workers", "2") as server:
+            answers = [
+                httpx.post(f"{server.url}/graphql", json=ME, headers=bearer(token), timeout=10).json()
+                for _ in range(6)
+            ]
+        assert all(a["data"]["me"]["email"] == "m@multi.example" for a in answers)
+    else:
+        done = subprocess.run(args, env=env_for(database_url), capture_output=True, text=True, timeout=60)
+        assert done.returncode != 0
+        assert "needs PostgreSQL" in done.stderr
