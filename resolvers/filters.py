@@ -44,7 +44,7 @@ def filter_q(f: RecordFilter, *, search_fields: tuple[str, ...], company_field: 
     elif f.without_source is False:
         parts.append(Q(source_id__isnull=False))
     if f.owner_ids is not None:
-        parts.append(Q(owner_id__in=parse_ids(f.owner_ids, field="ownerIds")))
+        parts.append(owners_q(f.owner_ids, field="ownerIds"))
     if f.company_id is not None:
         company: dict[str, Any] = {f"{company_field}__in": parse_ids([f.company_id], field="companyId")}
         parts.append(Q(**company))
@@ -56,8 +56,20 @@ def filter_q(f: RecordFilter, *, search_fields: tuple[str, ...], company_field: 
     if needle:
         matches: list[dict[str, Any]] = [{f"{name}__icontains": needle} for name in search_fields]
         parts.append(Q(*(Q(**m) for m in matches), join_type=Q.OR))
-    if f.created_from is not None:
-        parts.append(Q(created_at__gte=f.created_from))
-    if f.created_to is not None:
-        parts.append(Q(created_at__lt=f.created_to))
-    return Q(*parts) if parts else Q()
+    parts.append(created_q(f.created_from, f.created_to))
+    return Q(*parts)
+
+
+def owners_q(owner_ids: list[str], *, field: str) -> Q:
+    """Records of these owners; an empty list (or only unknown ids) matches nothing."""
+    return Q(owner_id__in=parse_ids(owner_ids, field=field))
+
+
+def created_q(created_from: datetime | None, created_to: datetime | None) -> Q:
+    """The creation range, for lists and statistics alike: from inclusive, to exclusive."""
+    parts = []
+    if created_from is not None:
+        parts.append(Q(created_at__gte=created_from))
+    if created_to is not None:
+        parts.append(Q(created_at__lt=created_to))
+    return Q(*parts)

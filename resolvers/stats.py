@@ -18,7 +18,7 @@ from tortoise.functions import Count, Sum
 from tortoise.queryset import ValuesQuery
 
 from models import Account, Company, Deal, DealStatus, Person, Source
-from resolvers.ids import parse_ids
+from resolvers.filters import created_q, owners_q
 from resolvers.money import CENT, from_cents
 from resolvers.sources import list_sources
 
@@ -87,14 +87,8 @@ class StatsFilter:
     created_to: datetime | None = None  # exclusive
 
     def q(self) -> Q:
-        parts = []
-        if self.user_ids is not None:
-            parts.append(Q(owner_id__in=parse_ids(self.user_ids, field="userIds")))
-        if self.created_from is not None:
-            parts.append(Q(created_at__gte=self.created_from))
-        if self.created_to is not None:
-            parts.append(Q(created_at__lt=self.created_to))
-        return Q(*parts)
+        owners = Q() if self.user_ids is None else owners_q(self.user_ids, field="userIds")
+        return Q(owners, created_q(self.created_from, self.created_to))
 
 
 async def source_stats(*, account: Account, kind: ContactKind, where: StatsFilter) -> list[StatsRow]:
