@@ -10,7 +10,7 @@ from resolvers import companies
 from schema.context import Info
 from schema.filters import ContactFilter
 from schema.pagination import LIST_DOC, Connection
-from schema.prefetch import node_selections, now_or_later, prefetch
+from schema.prefetch import now_or_later
 from schema.scalars import given
 from schema.sources import Source, load_source
 from schema.users import User, load_user
@@ -92,8 +92,7 @@ class CompanyQuery:
             after=after,
             where=(filter or ContactFilter()).to_filter(),
         )
-        await prefetch(info.context.loaders, page.items, node_selections(info))
-        return Connection[Company].from_page(page, Company.from_model)
+        return await Connection[Company].from_page(info, page, Company.from_model)
 
 
 @strawberry.type

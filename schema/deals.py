@@ -15,7 +15,6 @@ from schema.deal_status import DealStatus
 from schema.filters import DealFilter
 from schema.pagination import LIST_DOC, Connection
 from schema.persons import INHERIT_DOC, Person, load_person
-from schema.prefetch import node_selections, prefetch
 from schema.scalars import given
 from schema.sources import Source, load_source
 from schema.users import User, load_user
@@ -109,8 +108,7 @@ class DealQuery:
             after=after,
             where=(filter or DealFilter()).to_filter(),
         )
-        await prefetch(info.context.loaders, page.items, node_selections(info))
-        return Connection[Deal].from_page(page, Deal.from_model)
+        return await Connection[Deal].from_page(info, page, Deal.from_model)
 
 
 @strawberry.type

@@ -8,6 +8,8 @@ from typing import Any, Generic, Self, TypeVar
 import strawberry
 
 from resolvers.pagination import Page, cursor_of
+from schema.context import Info
+from schema.prefetch import node_selections, prefetch
 
 NodeT = TypeVar("NodeT")
 
@@ -37,7 +39,9 @@ class Connection(Generic[NodeT]):
         return await self.page.total_count()
 
     @classmethod
-    def from_page(cls, page: Page[Any], to_node: Callable[[Any], NodeT]) -> Self:
+    async def from_page(cls, info: Info, page: Page[Any], to_node: Callable[[Any], NodeT]) -> Self:
+        """The connection of a page, with the nodes' selected relations prefetched."""
+        await prefetch(info.context.loaders, page.items, node_selections(info))
         edges = [Edge(node=to_node(item), cursor=cursor_of(item)) for item in page.items]
         return cls(
             edges=edges,

@@ -11,7 +11,7 @@ from schema.companies import SOURCE_ID_DOC, Company, load_company
 from schema.context import Info
 from schema.filters import ContactFilter
 from schema.pagination import LIST_DOC, Connection
-from schema.prefetch import node_selections, now_or_later, prefetch
+from schema.prefetch import now_or_later
 from schema.scalars import given
 from schema.sources import Source, load_source
 from schema.users import User, load_user
@@ -110,8 +110,7 @@ class PersonQuery:
             after=after,
             where=(filter or ContactFilter()).to_filter(),
         )
-        await prefetch(info.context.loaders, page.items, node_selections(info))
-        return Connection[Person].from_page(page, Person.from_model)
+        return await Connection[Person].from_page(info, page, Person.from_model)
 
 
 @strawberry.type
