@@ -15,12 +15,9 @@ def parse_datetime(value: object) -> datetime:
     """ISO-8601 in, timezone-aware out; a client's typo gets a sentence, not a parser's internals."""
     if isinstance(value, str):
         try:
-            parsed = utc(datetime.fromisoformat(value))
+            return utc(datetime.fromisoformat(value))
         except ValueError:
             pass
-        else:
-            assert parsed is not None
-            return parsed
     raise ValueError("DateTime expects an ISO-8601 string such as 2026-01-31T09:30:00Z")
 
 
@@ -36,9 +33,9 @@ DateTime = ScalarDefinition(
 )
 
 
-def utc(value: datetime | None) -> datetime | None:
+def utc(value: datetime) -> datetime:
     """A DateTime without an offset is taken as UTC (the contract speaks UTC only)."""
-    if value is None or value.tzinfo is not None:
+    if value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
 
