@@ -1,33 +1,42 @@
-"""Deals: a value in cents, a status, a source (inherited from the company on create)."""
+"""Deals: a title, a value in cents, a status, a company, a person, an owner and a source."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
-from models import Account, Deal, DealStatus, User
-from resolvers.errors import BadUserInput
+from models import Account, Company, Deal, DealStatus, Person, User
+from resolvers.assignment import source_on_create
 from resolvers.filters import RecordFilter, filter_q
-from resolvers.inheritance import source_for_new_record
 from resolvers.inputs import OMITTED, Omitted
 from resolvers.money import to_cents
 from resolvers.pagination import Page, paginate
 from resolvers.records import (
+    RecordPatch,
     common_changes,
     create_record,
     delete_record,
-    find_record,
     id_or_none,
     owner_for_new_record,
+    required,
     update_record,
 )
-from resolvers.references import company_or_none, person_or_none
+from resolvers.scope import find_in_account, optional_in_account
 from resolvers.text import TITLE_MAX, clean_text
 
 
+@dataclass(frozen=True)
+class DealPatch(RecordPatch):
+    title: str | Omitted | None = OMITTED
+    value: Decimal | Omitted | None = OMITTED
+    status: DealStatus | Omitted | None = OMITTED
+    company_id: str | Omitted | None = OMITTED
+    person_id: str | Omitted | None = OMITTED
+
+
 async def find_deal(*, account: Account, deal_id: str) -> Deal | None:
-    return await find_record(Deal, account=account, record_id=deal_id)
+    return await find_in_account(Deal, account=account, record_id=deal_id)
 
 
 async def list_deals(
@@ -49,8 +58,9 @@ async def create_deal(
     source_id: str | Omitted | None,
     owner_id: str | None,
 ) -> Deal:
-    company = await company_or_none(account=account, company_id=company_id)
-    person = await person_or_none(account=account, person_id=person_id)
+    company = await optional_in_account(Company, account=account, record_id=company_id, field="companyId")
+    person = await optional_in_account(Person, account=account, record_id=person_id, field="personId")
+    assignment = await source_on_create(account=account, source_id=source_id, company=company)
     return await create_record(
         Deal,
         account=account,
@@ -59,40 +69,33 @@ async def create_deal(
         status=status or DealStatus.OPEN,
         company=company,
         person=person,
-        source_id=await source_for_new_record(account=account, source_id=source_id, company=company),
+        source_id=assignment.source_id,
         owner=await owner_for_new_record(account=account, caller=caller, owner_id=owner_id),
     )
 
 
-async def update_deal(
-    *,
-    account: Account,
-    deal_id: str,
-    title: str | Omitted | None = OMITTED,
-    value: Decimal | Omitted | None = OMITTED,
-    status: DealStatus | Omitted | None = OMITTED,
-    company_id: str | Omitted | None = OMITTED,
-    person_id: str | Omitted | None = OMITTED,
-    source_id: str | Omitted | None = OMITTED,
-    owner_id: str | Omitted | None = OMITTED,
-) -> Deal:
-    changes: dict[str, Any] = await common_changes(account=account, source_id=source_id, owner_id=owner_id)
-    if title is not OMITTED:
-        changes["title"] = clean_text(title or "", field="title", max_length=TITLE_MAX)
-    if value is not OMITTED:
-        if value is None:
-            raise BadUserInput("value cannot be null", field="value")
-        changes["value_cents"] = to_cents(value)
-    if status is not OMITTED:
-        if status is None:
-            raise BadUserInput("status cannot be null", field="status")
-        changes["status"] = status
-    if company_id is not OMITTED:
-        changes["company_id"] = id_or_none(await company_or_none(account=account, company_id=company_id))
-    if person_id is not OMITTED:
-        changes["person_id"] = id_or_none(await person_or_none(account=account, person_id=person_id))
-    return await update_record(Deal, account=account, record_id=deal_id, what="deal", changes=changes)
+async def update_deal(*, account: Account, deal_id: str, patch: DealPatch) -> Deal:
+    changes = await common_changes(account=account, patch=patch)
+    if patch.title is not OMITTED:
+        changes["title"] = clean_text(
+            required(patch.title, field="title"), field="title", max_length=TITLE_MAX
+        )
+    if patch.value is not OMITTED:
+        changes["value_cents"] = to_cents(required(patch.value, field="value"))
+    if patch.status is not OMITTED:
+        changes["status"] = required(patch.status, field="status")
+    if patch.company_id is not OMITTED:
+        company = await optional_in_account(
+            Company, account=account, record_id=patch.company_id, field="companyId"
+        )
+        changes["company_id"] = id_or_none(company)
+    if patch.person_id is not OMITTED:
+        person = await optional_in_account(
+            Person, account=account, record_id=patch.person_id, field="personId"
+        )
+        changes["person_id"] = id_or_none(person)
+    return await update_record(Deal, account=account, record_id=deal_id, changes=changes)
 
 
 async def delete_deal(*, account: Account, deal_id: str) -> UUID:
-    return await delete_record(Deal, account=account, record_id=deal_id, what="deal")
+    return await delete_record(Deal, account=account, record_id=deal_id)

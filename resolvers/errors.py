@@ -12,10 +12,6 @@ class DomainError(Exception):
         self.field = field
 
 
-class Unauthenticated(DomainError):
-    code = "UNAUTHENTICATED"
-
-
 class Forbidden(DomainError):
     code = "FORBIDDEN"
 

@@ -1,31 +1,41 @@
-"""Persons: a source on create and edit, inherited from the company on create (rule 4)."""
+"""Persons: names, an email, a company, an owner and a source (inherited from the company on create)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
-from models import Account, Person, User
+from models import Account, Company, Person, User
+from resolvers.assignment import source_on_create
 from resolvers.filters import RecordFilter, filter_q
-from resolvers.inheritance import source_for_new_record
 from resolvers.inputs import OMITTED, Omitted
 from resolvers.pagination import Page, paginate
 from resolvers.records import (
+    RecordPatch,
     common_changes,
     create_record,
     delete_record,
-    find_record,
     id_or_none,
     owner_for_new_record,
+    required,
     update_record,
 )
-from resolvers.references import company_or_none
+from resolvers.scope import find_in_account, optional_in_account
 from resolvers.text import NAME_MAX, clean_email, clean_text
 
 SEARCH_FIELDS = ("first_name", "last_name", "email")
 
 
+@dataclass(frozen=True)
+class PersonPatch(RecordPatch):
+    first_name: str | Omitted | None = OMITTED
+    last_name: str | Omitted | None = OMITTED
+    email: str | Omitted | None = OMITTED
+    company_id: str | Omitted | None = OMITTED
+
+
 async def find_person(*, account: Account, person_id: str) -> Person | None:
-    return await find_record(Person, account=account, record_id=person_id)
+    return await find_in_account(Person, account=account, record_id=person_id)
 
 
 async def list_persons(
@@ -46,48 +56,45 @@ async def create_person(
     source_id: str | Omitted | None,
     owner_id: str | None,
 ) -> Person:
-    company = await company_or_none(account=account, company_id=company_id)
+    company = await optional_in_account(Company, account=account, record_id=company_id, field="companyId")
+    assignment = await source_on_create(account=account, source_id=source_id, company=company)
     return await create_record(
         Person,
         account=account,
         first_name=clean_text(first_name, field="firstName", max_length=NAME_MAX),
-        last_name=clean_text(last_name or "", field="lastName", max_length=NAME_MAX, required=False),
+        last_name=_last_name(last_name),
         email=_email(email),
         company=company,
-        source_id=await source_for_new_record(account=account, source_id=source_id, company=company),
+        source_id=assignment.source_id,
         owner=await owner_for_new_record(account=account, caller=caller, owner_id=owner_id),
     )
 
 
-async def update_person(
-    *,
-    account: Account,
-    person_id: str,
-    first_name: str | Omitted | None = OMITTED,
-    last_name: str | Omitted | None = OMITTED,
-    email: str | Omitted | None = OMITTED,
-    company_id: str | Omitted | None = OMITTED,
-    source_id: str | Omitted | None = OMITTED,
-    owner_id: str | Omitted | None = OMITTED,
-) -> Person:
-    """Edits never re-inherit: a new company does not bring its source along."""
-    changes = await common_changes(account=account, source_id=source_id, owner_id=owner_id)
-    if first_name is not OMITTED:
-        changes["first_name"] = clean_text(first_name or "", field="firstName", max_length=NAME_MAX)
-    if last_name is not OMITTED:
-        changes["last_name"] = clean_text(
-            last_name or "", field="lastName", max_length=NAME_MAX, required=False
+async def update_person(*, account: Account, person_id: str, patch: PersonPatch) -> Person:
+    """A new company does not bring its source along: edits never re-inherit."""
+    changes = await common_changes(account=account, patch=patch)
+    if patch.first_name is not OMITTED:
+        first_name = required(patch.first_name, field="firstName")
+        changes["first_name"] = clean_text(first_name, field="firstName", max_length=NAME_MAX)
+    if patch.last_name is not OMITTED:
+        changes["last_name"] = _last_name(patch.last_name)
+    if patch.email is not OMITTED:
+        changes["email"] = _email(patch.email)
+    if patch.company_id is not OMITTED:
+        company = await optional_in_account(
+            Company, account=account, record_id=patch.company_id, field="companyId"
         )
-    if email is not OMITTED:
-        changes["email"] = _email(email)
-    if company_id is not OMITTED:
-        changes["company_id"] = id_or_none(await company_or_none(account=account, company_id=company_id))
-    return await update_record(Person, account=account, record_id=person_id, what="person", changes=changes)
+        changes["company_id"] = id_or_none(company)
+    return await update_record(Person, account=account, record_id=person_id, changes=changes)
 
 
 async def delete_person(*, account: Account, person_id: str) -> UUID:
     """Its deals stay, with the person cleared."""
-    return await delete_record(Person, account=account, record_id=person_id, what="person")
+    return await delete_record(Person, account=account, record_id=person_id)
+
+
+def _last_name(last_name: str | None) -> str:
+    return clean_text(last_name or "", field="lastName", max_length=NAME_MAX, required=False)
 
 
 def _email(email: str | None) -> str | None:

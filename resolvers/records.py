@@ -1,7 +1,8 @@
-"""What companies, persons and deals share: owners, edits of a source, and single-statement writes."""
+"""What companies, persons and deals share: owners, the fields every patch has, single-statement writes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -10,34 +11,49 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 from models import Account, User
+from resolvers.assignment import source_on_edit
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.ids import parse_id
 from resolvers.inputs import OMITTED, Omitted
-from resolvers.references import chosen_source_id, get_owner
+from resolvers.scope import get_in_account
 
 M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class RecordPatch:
+    """An edit: a field left OMITTED keeps its value, None clears it (where it may be cleared)."""
+
+    source_id: str | Omitted | None = OMITTED
+    owner_id: str | Omitted | None = OMITTED
 
 
 async def owner_for_new_record(*, account: Account, caller: User, owner_id: str | None) -> User:
     """The owner defaults to the user who creates the record."""
     if owner_id is None:
         return caller
-    return await get_owner(account=account, owner_id=owner_id)
+    return await get_in_account(User, account=account, record_id=owner_id, field="ownerId")
 
 
-async def common_changes(
-    *, account: Account, source_id: str | Omitted | None, owner_id: str | Omitted | None
-) -> dict[str, Any]:
-    """Column changes for an edit: left-out fields keep their value, an explicit null clears."""
+async def common_changes(*, account: Account, patch: RecordPatch) -> dict[str, Any]:
+    """Column changes for the source and owner of an edit."""
     changes: dict[str, Any] = {}
-    source = await chosen_source_id(account=account, source_id=source_id)
+    source = await source_on_edit(account=account, source_id=patch.source_id)
     if source is not OMITTED:
         changes["source_id"] = source
-    if owner_id is None:
+    if patch.owner_id is None:
         raise BadUserInput("ownerId cannot be null: every record has an owner", field="ownerId")
-    if owner_id is not OMITTED:
-        changes["owner_id"] = (await get_owner(account=account, owner_id=owner_id)).id
+    if patch.owner_id is not OMITTED:
+        owner = await get_in_account(User, account=account, record_id=patch.owner_id, field="ownerId")
+        changes["owner_id"] = owner.id
     return changes
+
+
+def required(value: Any, *, field: str) -> Any:
+    """A patch value for a field that cannot be cleared."""
+    if value is None:
+        raise BadUserInput(f"{field} cannot be null", field=field)
+    return value
 
 
 async def create_record(model: type[M], **values: Any) -> M:
@@ -48,10 +64,9 @@ async def create_record(model: type[M], **values: Any) -> M:
         raise _vanished() from None
 
 
-async def update_record(
-    model: type[M], *, account: Account, record_id: str, what: str, changes: dict[str, Any]
-) -> M:
+async def update_record(model: type[M], *, account: Account, record_id: str, changes: dict[str, Any]) -> M:
     """One UPDATE scoped by account: atomic, and no read-then-write window."""
+    what = model.__name__.lower()
     pk = parse_id(record_id, what=what)
     try:
         updated = await model.filter(id=pk, account=account).update(**changes, updated_at=timezone.now())
@@ -62,19 +77,12 @@ async def update_record(
     return await model.get(id=pk)
 
 
-async def delete_record(model: type[Model], *, account: Account, record_id: str, what: str) -> UUID:
+async def delete_record(model: type[Model], *, account: Account, record_id: str) -> UUID:
+    what = model.__name__.lower()
     pk = parse_id(record_id, what=what)
     if not await model.filter(id=pk, account=account).delete():
         raise NotFound(f"{what} not found", field="id")
     return pk
-
-
-async def find_record(model: type[M], *, account: Account, record_id: str) -> M | None:
-    try:
-        pk = parse_id(record_id, what="record")
-    except NotFound:
-        return None
-    return await model.get_or_none(id=pk, account=account)
 
 
 def id_or_none(record: Model | None) -> Any:

@@ -1,4 +1,8 @@
-"""Managing sources (rule 2), and the usage counts shown on each source."""
+"""Managing sources (admins): add, rename, delete; and the usage counts shown on each source.
+
+Names follow the one name rule (resolvers/text.py): trimmed, 1-100 characters, unique within the
+account ignoring case, enforced by a unique index on the name key so racing requests cannot both win.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from tortoise.transactions import in_transaction
 from models import Account, Company, Deal, Person, Source
 from resolvers.errors import BadUserInput, Conflict, NotFound
 from resolvers.ids import as_uuid, parse_id
+from resolvers.scope import find_in_account, get_in_account
 from resolvers.text import normalise_name
 
 
@@ -34,19 +39,8 @@ async def list_sources(*, account: Account) -> list[Source]:
     return await Source.filter(account=account).order_by("name_key", "id")
 
 
-async def find_source(*, account: Account, source_id: str | UUID) -> Source | None:
-    try:
-        return await get_source(account=account, source_id=source_id)
-    except NotFound:
-        return None
-
-
-async def get_source(*, account: Account, source_id: str | UUID, field: str = "id") -> Source:
-    """A source of this account; another account's source is indistinguishable from none."""
-    source = await Source.get_or_none(id=parse_id(source_id, what="source"), account=account)
-    if source is None:
-        raise NotFound("source not found", field=field)
-    return source
+async def find_source(*, account: Account, source_id: str) -> Source | None:
+    return await find_in_account(Source, account=account, record_id=source_id)
 
 
 async def create_source(*, account: Account, name: str) -> Source:
@@ -67,19 +61,22 @@ async def rename_source(*, account: Account, source_id: str, name: str) -> Sourc
         raise _name_taken(name) from None
     if not updated:
         raise NotFound("source not found", field="id")
-    return await get_source(account=account, source_id=source_id)
+    return await get_in_account(Source, account=account, record_id=source_id)
 
 
 async def delete_source(
     *, account: Account, source_id: str, confirm: bool, replace_with: str | None
 ) -> DeletedSource:
-    """Permanent: detaches (or moves to `replace_with`) every record in one transaction."""
+    """Permanent, so it needs `confirm`. Every record using the source loses it, or moves to
+    `replace_with`, in one transaction."""
     if not confirm:
         raise BadUserInput("deleting a source is permanent: pass confirm: true", field="confirm")
     deleted_id = parse_id(source_id, what="source")
     replacement = None
     if replace_with is not None:
-        replacement = await get_source(account=account, source_id=replace_with, field="replaceWith")
+        replacement = await get_in_account(
+            Source, account=account, record_id=replace_with, field="replaceWith"
+        )
         if replacement.id == deleted_id:
             raise BadUserInput("a source cannot replace itself", field="replaceWith")
     target = replacement.id if replacement else None

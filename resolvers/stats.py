@@ -1,4 +1,4 @@
-"""Rule 5: how contacts spread across sources, and what each source's deals are worth.
+"""Statistics: how contacts spread across sources, and what each source's deals are worth.
 
 Everything is aggregated in SQL: one GROUP BY per table, served by the covering indexes
 (account, source, created) and (account, owner, source, created); no rows reach Python.

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Self
 
 import strawberry
 
@@ -9,9 +9,9 @@ from models import Company as CompanyModel
 from resolvers import companies
 from schema.context import Info
 from schema.filters import ContactFilter
-from schema.pagination import LIST_DOC, Connection
-from schema.prefetch import now_or_later
-from schema.scalars import given
+from schema.inputs import given, patch_of
+from schema.pagination import FIRST_DEFAULT, LIST_DOC, Connection
+from schema.prefetch import Related, now_or_later
 from schema.sources import Source, load_source
 from schema.users import User, load_user
 
@@ -30,13 +30,13 @@ class Company:
     source_id: strawberry.Private[object]
     owner_id: strawberry.Private[object]
 
-    @strawberry.field
-    def source(self, info: Info) -> Source | None:
-        return load_source(info, self.source_id)  # type: ignore[no-any-return]
+    @strawberry.field(graphql_type=Source | None)
+    def source(self, info: Info) -> Related[Source]:
+        return load_source(info, self.source_id)
 
-    @strawberry.field
-    def owner(self, info: Info) -> User:
-        return load_user(info, self.owner_id)  # type: ignore[no-any-return]
+    @strawberry.field(graphql_type=User)
+    def owner(self, info: Info) -> Related[User]:
+        return load_user(info, self.owner_id)
 
     @classmethod
     def from_model(cls, company: CompanyModel) -> Self:
@@ -50,7 +50,7 @@ class Company:
         )
 
 
-def load_company(info: Info, company_id: object) -> Any:
+def load_company(info: Info, company_id: object) -> Related[Company]:
     """A Company, or an awaitable of one (see schema/prefetch.py)."""
     return now_or_later(info.context.loaders.companies_by_id, company_id, Company.from_model)
 
@@ -82,7 +82,7 @@ class CompanyQuery:
     async def companies(
         self,
         info: Info,
-        first: int | None = 50,
+        first: int | None = FIRST_DEFAULT,
         after: str | None = None,
         filter: ContactFilter | None = None,
     ) -> Connection[Company]:
@@ -111,11 +111,7 @@ class CompanyMutation:
     @strawberry.mutation(description="Fields left out keep their value.")
     async def update_company(self, info: Info, id: strawberry.ID, input: UpdateCompanyInput) -> Company:
         company = await companies.update_company(
-            account=info.context.account,
-            company_id=id,
-            name=given(input.name),
-            source_id=given(input.source_id),
-            owner_id=given(input.owner_id),
+            account=info.context.account, company_id=id, patch=patch_of(companies.CompanyPatch, input)
         )
         return Company.from_model(company)
 

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from models import Account, Company, Person, Source, User
-from resolvers.loaders import records_by_id
+from resolvers.scope import records_by_id
 from resolvers.sources import Usage, usage_by_source
 
 if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
-
-M = TypeVar("M")
 
 
 def _loader(model: Any, account: Account) -> DataLoader[UUID, Any]:

@@ -11,11 +11,12 @@ from resolvers import deals
 from resolvers.money import from_cents
 from schema.companies import SOURCE_ID_DOC, Company, load_company
 from schema.context import Info
-from schema.deal_status import DealStatus
+from schema.enums import DealStatus
 from schema.filters import DealFilter
-from schema.pagination import LIST_DOC, Connection
+from schema.inputs import given, patch_of
+from schema.pagination import FIRST_DEFAULT, LIST_DOC, Connection
 from schema.persons import INHERIT_DOC, Person, load_person
-from schema.scalars import given
+from schema.prefetch import Related
 from schema.sources import Source, load_source
 from schema.users import User, load_user
 
@@ -35,21 +36,21 @@ class Deal:
     source_id: strawberry.Private[object]
     owner_id: strawberry.Private[object]
 
-    @strawberry.field
-    def company(self, info: Info) -> Company | None:
-        return load_company(info, self.company_id)  # type: ignore[no-any-return]
+    @strawberry.field(graphql_type=Company | None)
+    def company(self, info: Info) -> Related[Company]:
+        return load_company(info, self.company_id)
 
-    @strawberry.field
-    def person(self, info: Info) -> Person | None:
-        return load_person(info, self.person_id)  # type: ignore[no-any-return]
+    @strawberry.field(graphql_type=Person | None)
+    def person(self, info: Info) -> Related[Person]:
+        return load_person(info, self.person_id)
 
-    @strawberry.field
-    def source(self, info: Info) -> Source | None:
-        return load_source(info, self.source_id)  # type: ignore[no-any-return]
+    @strawberry.field(graphql_type=Source | None)
+    def source(self, info: Info) -> Related[Source]:
+        return load_source(info, self.source_id)
 
-    @strawberry.field
-    def owner(self, info: Info) -> User:
-        return load_user(info, self.owner_id)  # type: ignore[no-any-return]
+    @strawberry.field(graphql_type=User)
+    def owner(self, info: Info) -> Related[User]:
+        return load_user(info, self.owner_id)
 
     @classmethod
     def from_model(cls, deal: DealModel) -> Self:
@@ -100,7 +101,11 @@ class DealQuery:
 
     @strawberry.field(description=LIST_DOC)
     async def deals(
-        self, info: Info, first: int | None = 50, after: str | None = None, filter: DealFilter | None = None
+        self,
+        info: Info,
+        first: int | None = FIRST_DEFAULT,
+        after: str | None = None,
+        filter: DealFilter | None = None,
     ) -> Connection[Deal]:
         page = await deals.list_deals(
             account=info.context.account,
@@ -131,15 +136,7 @@ class DealMutation:
     @strawberry.mutation
     async def update_deal(self, info: Info, id: strawberry.ID, input: UpdateDealInput) -> Deal:
         deal = await deals.update_deal(
-            account=info.context.account,
-            deal_id=id,
-            title=given(input.title),
-            value=given(input.value),
-            status=given(input.status),
-            company_id=given(input.company_id),
-            person_id=given(input.person_id),
-            source_id=given(input.source_id),
-            owner_id=given(input.owner_id),
+            account=info.context.account, deal_id=id, patch=patch_of(deals.DealPatch, input)
         )
         return Deal.from_model(deal)
 

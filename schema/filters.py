@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 
 from resolvers.filters import RecordFilter
-from schema.deal_status import DealStatus
+from schema.enums import DealStatus
 
 SOURCE_DOC = "Records with any of these sources (with withoutSource: true, also those without)."
 

@@ -7,13 +7,18 @@ from typing import Any, Generic, Self, TypeVar
 
 import strawberry
 
-from resolvers.pagination import Page, cursor_of
+from resolvers.pagination import FIRST_DEFAULT, FIRST_MAX, Page, cursor_of
 from schema.context import Info
 from schema.prefetch import node_selections, prefetch
 
 NodeT = TypeVar("NodeT")
 
-LIST_DOC = "Newest first. first: 1-200 (null means 50); after: the endCursor of the previous page."
+LIST_DOC = (
+    f"Newest first. first: 1-{FIRST_MAX} (null means {FIRST_DEFAULT}); "
+    "after: the endCursor of the previous page."
+)
+
+__all__ = ["FIRST_DEFAULT", "LIST_DOC", "Connection", "Edge", "PageInfo"]
 
 
 @strawberry.type

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Self
 
 import strawberry
 
@@ -10,9 +10,9 @@ from resolvers import persons
 from schema.companies import SOURCE_ID_DOC, Company, load_company
 from schema.context import Info
 from schema.filters import ContactFilter
-from schema.pagination import LIST_DOC, Connection
-from schema.prefetch import now_or_later
-from schema.scalars import given
+from schema.inputs import given, patch_of
+from schema.pagination import FIRST_DEFAULT, LIST_DOC, Connection
+from schema.prefetch import Related, now_or_later
 from schema.sources import Source, load_source
 from schema.users import User, load_user
 
@@ -33,17 +33,17 @@ class Person:
     source_id: strawberry.Private[object]
     owner_id: strawberry.Private[object]
 
-    @strawberry.field
-    def company(self, info: Info) -> Company | None:
-        return load_company(info, self.company_id)  # type: ignore[no-any-return]
+    @strawberry.field(graphql_type=Company | None)
+    def company(self, info: Info) -> Related[Company]:
+        return load_company(info, self.company_id)
 
-    @strawberry.field
-    def source(self, info: Info) -> Source | None:
-        return load_source(info, self.source_id)  # type: ignore[no-any-return]
+    @strawberry.field(graphql_type=Source | None)
+    def source(self, info: Info) -> Related[Source]:
+        return load_source(info, self.source_id)
 
-    @strawberry.field
-    def owner(self, info: Info) -> User:
-        return load_user(info, self.owner_id)  # type: ignore[no-any-return]
+    @strawberry.field(graphql_type=User)
+    def owner(self, info: Info) -> Related[User]:
+        return load_user(info, self.owner_id)
 
     @classmethod
     def from_model(cls, person: PersonModel) -> Self:
@@ -60,7 +60,7 @@ class Person:
         )
 
 
-def load_person(info: Info, person_id: object) -> Any:
+def load_person(info: Info, person_id: object) -> Related[Person]:
     """A Person, or an awaitable of one (see schema/prefetch.py)."""
     return now_or_later(info.context.loaders.persons_by_id, person_id, Person.from_model)
 
@@ -100,7 +100,7 @@ class PersonQuery:
     async def persons(
         self,
         info: Info,
-        first: int | None = 50,
+        first: int | None = FIRST_DEFAULT,
         after: str | None = None,
         filter: ContactFilter | None = None,
     ) -> Connection[Person]:
@@ -132,14 +132,7 @@ class PersonMutation:
     @strawberry.mutation
     async def update_person(self, info: Info, id: strawberry.ID, input: UpdatePersonInput) -> Person:
         person = await persons.update_person(
-            account=info.context.account,
-            person_id=id,
-            first_name=given(input.first_name),
-            last_name=given(input.last_name),
-            email=given(input.email),
-            company_id=given(input.company_id),
-            source_id=given(input.source_id),
-            owner_id=given(input.owner_id),
+            account=info.context.account, person_id=id, patch=patch_of(persons.PersonPatch, input)
         )
         return Person.from_model(person)
 

@@ -10,8 +10,9 @@ loaders' caches (`now_or_later`). Only relations the client selected are loaded.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeAlias, TypeVar
+from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
@@ -28,7 +29,14 @@ RELATIONS = {
 }
 
 
-def now_or_later(loader: DataLoader[Any, Any], key: object, convert: Callable[[Any], Any]) -> Any:
+R = TypeVar("R")
+T = TypeVar("T")
+
+# what a relation field returns: the node at once, or an awaitable of it (graphql-core takes both)
+Related: TypeAlias = T | Awaitable[T | None] | None
+
+
+def now_or_later(loader: DataLoader[UUID, R | None], key: object, convert: Callable[[R], T]) -> Related[T]:
     """The converted record at once when the loader already holds it, else an awaitable of it."""
     if key is None:
         return None
@@ -38,7 +46,7 @@ def now_or_later(loader: DataLoader[Any, Any], key: object, convert: Callable[[A
         value = future.result()
         return None if value is None else convert(value)
 
-    async def later() -> Any:
+    async def later() -> T | None:
         value = await loader.load(uuid)
         return None if value is None else convert(value)
 

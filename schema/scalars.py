@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-from strawberry.types.maybe import Some
 from strawberry.types.scalar import ScalarDefinition
-
-from resolvers.inputs import OMITTED
 
 
 def parse_datetime(value: object) -> datetime:
@@ -38,11 +34,3 @@ def utc(value: datetime) -> datetime:
     if value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
-
-
-def given(value: Some[Any] | None) -> Any:
-    """strawberry.Maybe -> the resolvers' "left out" marker (None inside Some is an explicit null).
-
-    Typed loosely on purpose: `Some` is invariant, so `Some[ID | None]` would not fit `Some[str | None]`.
-    """
-    return OMITTED if value is None else value.value

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Self
 from uuid import UUID
 
 import strawberry
@@ -11,7 +11,7 @@ from models import Source as SourceModel
 from resolvers import settings, sources
 from resolvers.auth import require_admin
 from schema.context import Info
-from schema.prefetch import now_or_later
+from schema.prefetch import Related, now_or_later
 
 
 @strawberry.type
@@ -65,7 +65,7 @@ class DeleteSourcePayload:
     replaced_with: Source | None
 
 
-def load_source(info: Info, source_id: object) -> Any:
+def load_source(info: Info, source_id: object) -> Related[Source]:
     """A Source, or an awaitable of one (see schema/prefetch.py)."""
     return now_or_later(info.context.loaders.sources_by_id, source_id, Source.from_model)
 

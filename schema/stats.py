@@ -8,9 +8,8 @@ import strawberry
 
 from resolvers import stats
 from schema.context import Info
+from schema.enums import ContactKind
 from schema.sources import Source
-
-strawberry.enum(stats.ContactKind, name="ContactKind")
 
 
 @strawberry.type(description="Deals with one source, under the same owner and date filters.")
@@ -71,7 +70,7 @@ class StatsQuery:
         self,
         info: Info,
         user_ids: Annotated[list[strawberry.ID] | None, strawberry.argument(description=USER_IDS_DOC)] = None,
-        contact_kind: stats.ContactKind = stats.ContactKind.ALL,
+        contact_kind: ContactKind = ContactKind.ALL,
         created_from: datetime | None = None,
         created_to: datetime | None = None,
     ) -> list[SourceStatsRow]:

@@ -1,17 +1,15 @@
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Self
 
 import strawberry
 
-from models import Role
 from models import User as UserModel
 from resolvers.accounts import create_user, list_users
 from resolvers.auth import require_admin
 from schema.context import Info
-from schema.prefetch import now_or_later
-
-strawberry.enum(Role, name="Role")  # registers the model's enum
+from schema.enums import Role
+from schema.prefetch import Related, now_or_later
 
 
 @strawberry.type
@@ -61,6 +59,6 @@ class UserMutation:
         return CreateUserPayload(user=User.from_model(user), token=token)
 
 
-def load_user(info: Info, user_id: object) -> Any:
+def load_user(info: Info, user_id: object) -> Related[User]:
     """A User, or an awaitable of one (see schema/prefetch.py)."""
     return now_or_later(info.context.loaders.users_by_id, user_id, User.from_model)

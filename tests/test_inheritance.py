@@ -1,4 +1,4 @@
-"""Rule 4: persons and deals created with a company and without a sourceId take its source."""
+"""Inheritance: persons and deals created with a company and without a sourceId take its source."""
 
 from __future__ import annotations
 

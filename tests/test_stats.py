@@ -1,4 +1,4 @@
-"""Rule 5: sourceStats and the CSV export, asserted as whole rows."""
+"""Statistics: sourceStats and the CSV export, asserted as whole rows."""
 
 from __future__ import annotations
 

@@ -1,0 +1,50 @@
+"""Account scoping: every lookup by id goes through here.
+
+A record of another account is indistinguishable from one that does not exist, and a malformed
+id is the same as an unknown one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+from uuid import UUID
+
+from tortoise.models import Model
+
+from models import Account
+from resolvers.errors import NotFound
+from resolvers.ids import parse_id
+
+M = TypeVar("M", bound=Model)
+
+
+async def get_in_account(model: type[M], *, account: Account, record_id: str | UUID, field: str = "id") -> M:
+    """The record, or NOT_FOUND naming the input `field` that held the id."""
+    found = await find_in_account(model, account=account, record_id=record_id)
+    if found is None:
+        raise NotFound(f"{model.__name__.lower()} not found", field=field)
+    return found
+
+
+async def find_in_account(model: type[M], *, account: Account, record_id: str | UUID) -> M | None:
+    try:
+        pk = parse_id(record_id, what=model.__name__.lower())
+    except NotFound:
+        return None
+    return await model.get_or_none(id=pk, account=account)
+
+
+async def optional_in_account(
+    model: type[M], *, account: Account, record_id: str | None, field: str
+) -> M | None:
+    """An optional reference of an input (`companyId`, `personId`): null means none."""
+    if record_id is None:
+        return None
+    return await get_in_account(model, account=account, record_id=record_id, field=field)
+
+
+async def records_by_id(model: type[M], *, account: Account, ids: Sequence[UUID]) -> list[M | None]:
+    """One query for a DataLoader batch, in the order of `ids`."""
+    found: dict[str, Any] = {str(r.pk): r for r in await model.filter(account=account, id__in=list(set(ids)))}
+    return [found.get(str(pk)) for pk in ids]
