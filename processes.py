@@ -1,4 +1,4 @@
-"""Running `tributary` as real processes for end-to-end tests."""
+"""Running `tributary` as real processes: for the end-to-end tests and the benchmark alike."""
 
 from __future__ import annotations
 
@@ -6,25 +6,30 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
-TRIBUTARY = [sys.executable, "-m", "server"]
+ROOT = Path(__file__).resolve().parent
+TRIBUTARY = [sys.executable, str(ROOT / "cli.py")]
 
 
 def env_for(database_url: str) -> dict[str, str]:
     return {**os.environ, "TRIBUTARY_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
 
 
-def run_cli(database_url: str, *args: str) -> str:
+def run_cli(database_url: str, *args: str, timeout: float = 60) -> str:
+    """Runs `tributary ARGS…` on the database; its standard output (a failure raises with stderr)."""
     done = subprocess.run(
-        [*TRIBUTARY, *args], env=env_for(database_url), capture_output=True, text=True, timeout=60
+        [*TRIBUTARY, *args], env=env_for(database_url), capture_output=True, text=True, timeout=timeout
     )
-    assert done.returncode == 0, done.stderr
+    if done.returncode != 0:
+        raise RuntimeError(f"tributary {' '.join(args)} failed: {done.stderr}")
     return done.stdout
 
 
@@ -42,8 +47,16 @@ class Server:
     first_lines: list[str]
 
 
+KEPT_LINES = 100
+
+
 @contextmanager
 def serving(database_url: str, *extra: str, timeout: float = 30) -> Iterator[Server]:
+    """`tributary serve` on a free port until the block ends; healthy before it yields.
+
+    Standard output is drained by a thread (uvicorn's access log would otherwise fill the pipe
+    and stall the server); its first lines are kept for the tests that read them.
+    """
     port = free_port()
     process = subprocess.Popen(
         [*TRIBUTARY, "serve", "--port", str(port), *extra],
@@ -54,18 +67,31 @@ def serving(database_url: str, *extra: str, timeout: float = 30) -> Iterator[Ser
     )
     url = f"http://127.0.0.1:{port}"
     lines: list[str] = []
+
+    def drain() -> None:
+        assert process.stdout is not None
+        with process.stdout:
+            for line in process.stdout:
+                if len(lines) < KEPT_LINES:
+                    lines.append(line.strip())
+
+    drainer = threading.Thread(target=drain, daemon=True)
+    drainer.start()
     try:
         deadline = time.monotonic() + timeout
         while True:
-            assert process.poll() is None, "server exited early"
-            assert time.monotonic() < deadline, "server did not become healthy"
+            if process.poll() is not None:
+                raise RuntimeError("server exited early")
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not become healthy")
             try:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        if "--demo" in extra and process.stdout:
-            lines = [process.stdout.readline().strip() for _ in range(2)]
+        if "--demo" in extra:
+            while len(lines) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
         yield Server(process, url, lines)
     finally:
         process.terminate()
@@ -74,5 +100,4 @@ def serving(database_url: str, *extra: str, timeout: float = 30) -> Iterator[Ser
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stdout:
-            process.stdout.close()
+        drainer.join(timeout=10)

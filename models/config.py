@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api.migrate import migrate as migrate_api
 
-DEFAULT_DATABASE_URL = "sqlite://tributary.sqlite3"
-
-
-def database_url() -> str:
-    return os.environ.get("TRIBUTARY_DATABASE_URL") or DEFAULT_DATABASE_URL
+from config import database_url
 
 
 def tortoise_config(url: str | None = None) -> dict[str, Any]:
@@ -35,3 +32,9 @@ def tortoise_config(url: str | None = None) -> dict[str, Any]:
 
 # read by `tortoise makemigrations` / `tortoise migrate` (see [tool.tortoise] in pyproject.toml)
 TORTOISE_ORM = tortoise_config()
+
+
+async def apply_migrations(url: str | None = None) -> None:
+    """Applies Tortoise's migrations (models/migrations/) to the database at `url`."""
+    async with TortoiseContext():
+        await migrate_api(config=tortoise_config(url))

@@ -19,7 +19,8 @@ import asyncpg
 import httpx
 import pytest
 
-from server import apply_migrations, create_app
+from models.config import apply_migrations
+from server import create_app
 from tests.documents import ENABLE_SOURCES
 from tests.graphql import GQL, Caller, Records, make_account
 

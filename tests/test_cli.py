@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.servers import run_cli, serving
+from processes import run_cli, serving
 
 ME = {"query": "{ me { name email role } users { email } }"}
 
@@ -60,7 +60,7 @@ def test_serve_demo_fills_once_and_prints_a_fresh_admin_token_on_every_start(dat
 def test_create_user_for_an_unknown_account_fails_cleanly(database_url: str) -> None:
     import subprocess
 
-    from tests.servers import TRIBUTARY, env_for
+    from processes import TRIBUTARY, env_for
 
     done = subprocess.run(
         [*TRIBUTARY, "create-user", "--account", "Nope", "--email", "a@b.example"],
@@ -78,7 +78,7 @@ def test_create_user_for_an_unknown_account_fails_cleanly(database_url: str) -> 
 def test_several_workers_need_postgresql(database_url: str, on_postgres: bool) -> None:
     import subprocess
 
-    from tests.servers import TRIBUTARY, env_for
+    from processes import TRIBUTARY, env_for
 
     args = [*TRIBUTARY, "serve", "--workers", "2", "--port", "1"]
     if on_postgres:

@@ -15,7 +15,7 @@ from tortoise.connection import connections
 from tortoise.context import TortoiseContext
 
 from models.config import tortoise_config
-from tests.servers import Server, run_cli, serving
+from processes import Server, run_cli, serving
 
 CREATE_PERSON = "mutation($i: CreatePersonInput!) { createPerson(input: $i) { id } }"
 CREATE_SOURCE = "mutation($n: String!) { createSource(name: $n) { id } }"

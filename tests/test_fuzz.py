@@ -13,7 +13,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from tests.servers import run_cli, serving
+from processes import run_cli, serving
 
 ROOT = Path(__file__).parent.parent
 schema = schemathesis.graphql.from_path(ROOT / "schema.graphql")

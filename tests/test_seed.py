@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from tests.servers import TRIBUTARY, env_for, run_cli, serving
+from processes import TRIBUTARY, env_for, run_cli, serving
 
 SUMMARY = """{
   users { id } sources { id usage { companies persons deals } }
