@@ -9,7 +9,7 @@ from models import Account, Company, User
 from resolvers.assignment import source_on_create
 from resolvers.filters import RecordFilter, filter_q
 from resolvers.inputs import OMITTED, Omitted
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import Page, PageRequest, paginate
 from resolvers.records import (
     RecordPatch,
     common_changes,
@@ -32,11 +32,9 @@ async def find_company(*, account: Account, company_id: str) -> Company | None:
     return await find_in_account(Company, account=account, record_id=company_id)
 
 
-async def list_companies(
-    *, account: Account, first: int | None, after: str | None, where: RecordFilter
-) -> Page[Company]:
+async def list_companies(*, account: Account, page: PageRequest, where: RecordFilter) -> Page[Company]:
     q = filter_q(where, search_fields=("name",), company_field="id")
-    return await paginate(Company.filter(q, account=account), first=first, after=after)
+    return await paginate(Company.filter(q, account=account), request=page)
 
 
 async def create_company(

@@ -11,7 +11,7 @@ from resolvers.assignment import source_on_create
 from resolvers.filters import RecordFilter, filter_q
 from resolvers.inputs import OMITTED, Omitted
 from resolvers.money import to_cents
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import Page, PageRequest, paginate
 from resolvers.records import (
     RecordPatch,
     common_changes,
@@ -39,11 +39,9 @@ async def find_deal(*, account: Account, deal_id: str) -> Deal | None:
     return await find_in_account(Deal, account=account, record_id=deal_id)
 
 
-async def list_deals(
-    *, account: Account, first: int | None, after: str | None, where: RecordFilter
-) -> Page[Deal]:
+async def list_deals(*, account: Account, page: PageRequest, where: RecordFilter) -> Page[Deal]:
     q = filter_q(where, search_fields=("title",), company_field="company_id")
-    return await paginate(Deal.filter(q, account=account), first=first, after=after)
+    return await paginate(Deal.filter(q, account=account), request=page)
 
 
 async def create_deal(

@@ -1,13 +1,18 @@
-"""Keyset pagination, newest first: a page deep in the list costs what the first page costs."""
+"""Keyset pagination in both directions: a page deep in the list costs what the first page costs.
+
+A list is ordered by (column, id), newest first by default. `first`/`after` read forward from a
+cursor, `last`/`before` read backward towards the start; `after` and `before` may bound one page
+together. Cursors are opaque to clients: base64url of `[value, id]`.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Generic, TypeVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from tortoise.expressions import Q
@@ -20,51 +25,154 @@ M = TypeVar("M", bound=Model)
 
 FIRST_DEFAULT = 50
 FIRST_MAX = 200
+CURSOR_MAX = 200  # characters; a real cursor is about 90
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """The order of a list: by `column` then id, both descending or both ascending."""
+
+    column: str
+    descending: bool
+
+
+NEWEST_FIRST = Ordering("created_at", descending=True)
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    @property
+    def backward(self) -> bool:
+        return self.last is not None
+
+    def size(self) -> int:
+        """`first` (null means the default) or `last`; 1..FIRST_MAX, never both."""
+        if self.first is not None and self.last is not None:
+            raise BadUserInput("pass either first or last, not both", field="last")
+        name, size = ("last", self.last) if self.last is not None else ("first", self.first)
+        size = FIRST_DEFAULT if size is None else size
+        if not 1 <= size <= FIRST_MAX:
+            raise BadUserInput(f"{name} must be between 1 and {FIRST_MAX}", field=name)
+        return size
 
 
 @dataclass
 class Page(Generic[M]):
     items: list[M]
-    has_next_page: bool
+    ordering: Ordering
     _filtered: QuerySet[M]
+    _request: PageRequest = field(default_factory=PageRequest)
+    _more: bool = False  # one row beyond the page was found in the reading direction
+
+    def cursor(self, record: M) -> str:
+        return encode_cursor(getattr(record, self.ordering.column), record.pk)
 
     async def total_count(self) -> int:
         """Counted only when a client asks for it."""
         return await self._filtered.count()
 
+    async def has_next_page(self) -> bool:
+        if not self._request.backward:
+            return self._more
+        return await self._beyond(self._request.before, past=True)
 
-def cursor_of(record: Model) -> str:
-    return encode_cursor(record.created_at, record.pk)  # type: ignore[attr-defined]
+    async def has_previous_page(self) -> bool:
+        if self._request.backward:
+            return self._more
+        return await self._beyond(self._request.after, past=False)
+
+    async def _beyond(self, cursor: str | None, *, past: bool) -> bool:
+        """Whether a row exists on the far side of the cursor that bounded this page (asked lazily)."""
+        if cursor is None:
+            return False
+        value, pk = decode_cursor(cursor, field="before" if past else "after")
+        bound = _not_before(self.ordering, value, pk) if past else _not_past(self.ordering, value, pk)
+        return await self._filtered.filter(bound).exists()
 
 
-def encode_cursor(created_at: datetime, pk: object) -> str:
-    raw = json.dumps([created_at.isoformat(), str(pk)])
+def encode_cursor(value: datetime, pk: object) -> str:
+    raw = json.dumps([value.isoformat(), str(pk)])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> tuple[datetime, UUID]:
+def decode_cursor(cursor: str, *, field: str) -> tuple[datetime, UUID]:
+    """A cursor this service wrote, or BAD_USER_INPUT naming the argument: never a crash."""
+    refused = BadUserInput(f"{field} is not a cursor of this list", field=field)
+    if not cursor or len(cursor) > CURSOR_MAX:
+        raise refused
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        created, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(created), UUID(pk)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise BadUserInput("after is not a cursor of this list", field="after") from None
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
+        raise refused from None
+    if not (isinstance(decoded, list) and len(decoded) == 2 and all(isinstance(p, str) for p in decoded)):
+        raise refused
+    try:
+        value, pk = datetime.fromisoformat(decoded[0]), UUID(decoded[1])
+    except ValueError:
+        raise refused from None
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)), pk
 
 
-async def paginate(filtered: QuerySet[M], *, first: int | None, after: str | None) -> Page[M]:
-    first = FIRST_DEFAULT if first is None else first
-    if not 1 <= first <= FIRST_MAX:
-        raise BadUserInput(f"first must be between 1 and {FIRST_MAX}", field="first")
-    rows = await keyset_page(filtered, first=first, after=after)
-    return Page(items=rows[:first], has_next_page=len(rows) > first, _filtered=filtered)
+async def paginate(
+    filtered: QuerySet[M], *, request: PageRequest, ordering: Ordering = NEWEST_FIRST
+) -> Page[M]:
+    size = request.size()
+    rows = await keyset_page(filtered, request=request, ordering=ordering)
+    items = rows[:size]
+    if request.backward:
+        items.reverse()
+    return Page(items, ordering, filtered, request, _more=len(rows) > size)
 
 
-def keyset_page(filtered: QuerySet[M], *, first: int, after: str | None) -> QuerySet[M]:
-    """Up to first + 1 rows after the cursor, newest first (the extra row tells hasNextPage)."""
+def keyset_page(filtered: QuerySet[M], *, request: PageRequest, ordering: Ordering) -> QuerySet[M]:
+    """Up to size + 1 rows inside the cursors, in reading order (the extra row tells if there is more).
+
+    Backward pages are read in reverse order from `before` and turned around by `paginate`.
+    """
     page = filtered
-    if after is not None:
-        created_at, pk = _decode(after)
-        # "created_at <= c" lets the index seek straight to the cursor; the OR only sorts out ties.
-        # (Written as one OR of both cases, SQLite scans from the newest row instead.)
-        page = page.filter(Q(created_at__lte=created_at), Q(created_at__lt=created_at) | Q(id__lt=pk))
-    return page.order_by("-created_at", "-id").limit(first + 1)
+    if request.after is not None:
+        page = page.filter(_past(ordering, *decode_cursor(request.after, field="after")))
+    if request.before is not None:
+        page = page.filter(_before(ordering, *decode_cursor(request.before, field="before")))
+    column, reverse = ordering.column, ordering.descending != request.backward
+    order = (f"-{column}", "-id") if reverse else (column, "id")
+    return page.order_by(*order).limit(request.size() + 1)
+
+
+# Each bound is written as "column <= c AND (column < c OR id < pk)": the first part lets the index
+# seek straight to the cursor, the OR only sorts out ties. (Written as one OR of both cases,
+# SQLite scans from the end of the index instead.)
+
+
+def _past(o: Ordering, value: datetime, pk: UUID) -> Q:
+    """Rows after the cursor in list order."""
+    return _beyond_bound(o.column, value, pk, smaller=o.descending)
+
+
+def _before(o: Ordering, value: datetime, pk: UUID) -> Q:
+    """Rows before the cursor in list order."""
+    return _beyond_bound(o.column, value, pk, smaller=not o.descending)
+
+
+def _not_past(o: Ordering, value: datetime, pk: UUID) -> Q:
+    """The cursor's row and every row before it."""
+    return ~_past(o, value, pk)
+
+
+def _not_before(o: Ordering, value: datetime, pk: UUID) -> Q:
+    """The cursor's row and every row after it."""
+    return ~_before(o, value, pk)
+
+
+def _beyond_bound(column: str, value: datetime, pk: UUID, *, smaller: bool) -> Q:
+    op, strict = ("lte", "lt") if smaller else ("gte", "gt")
+    seek: dict[str, Any] = {f"{column}__{op}": value}
+    earlier: dict[str, Any] = {f"{column}__{strict}": value}
+    tie: dict[str, Any] = {f"id__{strict}": pk}
+    return Q(**seek) & (Q(**earlier) | Q(**tie))

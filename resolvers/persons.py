@@ -9,7 +9,7 @@ from models import Account, Company, Person, User
 from resolvers.assignment import source_on_create
 from resolvers.filters import RecordFilter, filter_q
 from resolvers.inputs import OMITTED, Omitted
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import Page, PageRequest, paginate
 from resolvers.records import (
     RecordPatch,
     common_changes,
@@ -38,11 +38,9 @@ async def find_person(*, account: Account, person_id: str) -> Person | None:
     return await find_in_account(Person, account=account, record_id=person_id)
 
 
-async def list_persons(
-    *, account: Account, first: int | None, after: str | None, where: RecordFilter
-) -> Page[Person]:
+async def list_persons(*, account: Account, page: PageRequest, where: RecordFilter) -> Page[Person]:
     q = filter_q(where, search_fields=SEARCH_FIELDS, company_field="company_id")
-    return await paginate(Person.filter(q, account=account), first=first, after=after)
+    return await paginate(Person.filter(q, account=account), request=page)
 
 
 async def create_person(

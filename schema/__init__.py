@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import strawberry
 from graphql import GraphQLError
@@ -14,15 +15,16 @@ from schema.companies import CompanyMutation, CompanyQuery
 from schema.deals import DealMutation, DealQuery
 from schema.errors import log_unexpected
 from schema.limits import limit_extensions
+from schema.nodes import NodeQuery
 from schema.persons import PersonMutation, PersonQuery
-from schema.scalars import DateTime
+from schema.scalars import DateTime, DecimalScalar
 from schema.sources import SourceMutation, SourceQuery
 from schema.stats import StatsQuery
 from schema.users import UserMutation, UserQuery
 
 
 @strawberry.type
-class Query(UserQuery, SourceQuery, CompanyQuery, PersonQuery, DealQuery, StatsQuery):
+class Query(NodeQuery, UserQuery, SourceQuery, CompanyQuery, PersonQuery, DealQuery, StatsQuery):
     pass
 
 
@@ -51,7 +53,7 @@ def build_schema(*, introspection: bool = True) -> TributarySchema:
             lambda: ValidationCache(maxsize=256),
         ],
         config=StrawberryConfig(disable_field_suggestions=not introspection),
-        scalar_overrides={datetime: DateTime},
+        scalar_overrides={datetime: DateTime, Decimal: DecimalScalar},
     )
 
 

@@ -10,7 +10,8 @@ from resolvers import companies
 from schema.context import Info
 from schema.filters import ContactFilter
 from schema.inputs import given, patch_of
-from schema.pagination import FIRST_DEFAULT, LIST_DOC, Connection
+from schema.node import Node
+from schema.pagination import FIRST_DEFAULT, LIST_DOC, Connection, page_request
 from schema.prefetch import Related, now_or_later
 from schema.sources import Source, load_source
 from schema.users import User, load_user
@@ -22,8 +23,7 @@ SOURCE_ID_DOC = (
 
 
 @strawberry.type
-class Company:
-    id: strawberry.ID
+class Company(Node):
     name: str
     created_at: datetime
     updated_at: datetime
@@ -84,12 +84,13 @@ class CompanyQuery:
         info: Info,
         first: int | None = FIRST_DEFAULT,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: ContactFilter | None = None,
     ) -> Connection[Company]:
         page = await companies.list_companies(
             account=info.context.account,
-            first=first,
-            after=after,
+            page=page_request(info, first, after, last, before),
             where=(filter or ContactFilter()).to_filter(),
         )
         return await Connection[Company].from_page(info, page, Company.from_model)

@@ -14,7 +14,8 @@ from schema.context import Info
 from schema.enums import DealStatus
 from schema.filters import DealFilter
 from schema.inputs import given, patch_of
-from schema.pagination import FIRST_DEFAULT, LIST_DOC, Connection
+from schema.node import Node
+from schema.pagination import FIRST_DEFAULT, LIST_DOC, Connection, page_request
 from schema.persons import INHERIT_DOC, Person, load_person
 from schema.prefetch import Related
 from schema.sources import Source, load_source
@@ -24,8 +25,7 @@ VALUE_DOC = "Non-negative, at most two decimals."
 
 
 @strawberry.type
-class Deal:
-    id: strawberry.ID
+class Deal(Node):
     title: str
     value: Decimal = strawberry.field(description='Serialised with two decimals, e.g. "1250.00".')
     status: DealStatus
@@ -105,12 +105,13 @@ class DealQuery:
         info: Info,
         first: int | None = FIRST_DEFAULT,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: DealFilter | None = None,
     ) -> Connection[Deal]:
         page = await deals.list_deals(
             account=info.context.account,
-            first=first,
-            after=after,
+            page=page_request(info, first, after, last, before),
             where=(filter or DealFilter()).to_filter(),
         )
         return await Connection[Deal].from_page(info, page, Deal.from_model)

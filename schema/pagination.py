@@ -1,4 +1,4 @@
-"""Cursor connections. Strawberry names `Connection[Company]` CompanyConnection, and so on."""
+"""Relay cursor connections. Strawberry names `Connection[Company]` CompanyConnection, and so on."""
 
 from __future__ import annotations
 
@@ -6,34 +6,74 @@ from collections.abc import Callable
 from typing import Any, Generic, Self, TypeVar
 
 import strawberry
+from graphql import VariableNode
 
-from resolvers.pagination import FIRST_DEFAULT, FIRST_MAX, Page, cursor_of
+from resolvers.pagination import FIRST_DEFAULT, FIRST_MAX, Page, PageRequest
 from schema.context import Info
 from schema.prefetch import node_selections, prefetch
 
 NodeT = TypeVar("NodeT")
 
+__all__ = ["FIRST_DEFAULT", "LIST_DOC", "Connection", "Edge", "PageInfo", "page_request"]
+
 LIST_DOC = (
-    f"Newest first. first: 1-{FIRST_MAX} (null means {FIRST_DEFAULT}); "
-    "after: the endCursor of the previous page."
+    f"Newest first. first/last: 1-{FIRST_MAX} (first null means {FIRST_DEFAULT}), not both; "
+    "after: the endCursor of the previous page; before: the startCursor of the next page "
+    "(with last, pages run backwards)."
 )
 
-__all__ = ["FIRST_DEFAULT", "LIST_DOC", "Connection", "Edge", "PageInfo"]
+
+def page_request(
+    info: Info, first: int | None, after: str | None, last: int | None, before: str | None
+) -> PageRequest:
+    """The resolvers' page request. `first` counts only when the client sent it: its default (50)
+    must not collide with a Relay client's `last`."""
+    if last is not None and not _sent(info, "first"):
+        first = None
+    return PageRequest(first=first, after=after, last=last, before=before)
 
 
-@strawberry.type
+def _sent(info: Info, argument: str) -> bool:
+    """Whether the document gives `argument` a value (a literal, or a variable the request sets)."""
+    raw = info._raw_info
+    for node in raw.field_nodes[0].arguments or ():
+        if node.name.value == argument:
+            if isinstance(node.value, VariableNode):
+                variables: Any = raw.variable_values  # a plain dict at run time
+                return variables.get(node.value.name.value) is not None
+            return True
+    return False
+
+
+@strawberry.type(
+    description="hasPreviousPage (forward) and hasNextPage (backward) are looked up only when selected."
+)
 class PageInfo:
-    has_next_page: bool
+    start_cursor: str | None
     end_cursor: str | None
+    page: strawberry.Private[Page[Any]]
+
+    @strawberry.field
+    async def has_next_page(self) -> bool:
+        return await self.page.has_next_page()
+
+    @strawberry.field
+    async def has_previous_page(self) -> bool:
+        return await self.page.has_previous_page()
 
 
 @strawberry.type
 class Edge(Generic[NodeT]):
     node: NodeT
-    cursor: str
+    record: strawberry.Private[Any]
+    page: strawberry.Private[Page[Any]]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return self.page.cursor(self.record)
 
 
-@strawberry.type(description="Newest first. Cursors are opaque; pass endCursor as `after`.")
+@strawberry.type(description="Cursors are opaque; pass endCursor as `after`, startCursor as `before`.")
 class Connection(Generic[NodeT]):
     edges: list[Edge[NodeT]]
     page_info: PageInfo
@@ -47,11 +87,13 @@ class Connection(Generic[NodeT]):
     async def from_page(cls, info: Info, page: Page[Any], to_node: Callable[[Any], NodeT]) -> Self:
         """The connection of a page, with the nodes' selected relations prefetched."""
         await prefetch(info.context.loaders, page.items, node_selections(info))
-        edges = [Edge(node=to_node(item), cursor=cursor_of(item)) for item in page.items]
+        items = page.items
         return cls(
-            edges=edges,
+            edges=[Edge(node=to_node(item), record=item, page=page) for item in items],
             page_info=PageInfo(
-                has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
+                start_cursor=page.cursor(items[0]) if items else None,
+                end_cursor=page.cursor(items[-1]) if items else None,
+                page=page,
             ),
             page=page,
         )

@@ -11,7 +11,8 @@ from schema.companies import SOURCE_ID_DOC, Company, load_company
 from schema.context import Info
 from schema.filters import ContactFilter
 from schema.inputs import given, patch_of
-from schema.pagination import FIRST_DEFAULT, LIST_DOC, Connection
+from schema.node import Node
+from schema.pagination import FIRST_DEFAULT, LIST_DOC, Connection, page_request
 from schema.prefetch import Related, now_or_later
 from schema.sources import Source, load_source
 from schema.users import User, load_user
@@ -22,8 +23,7 @@ INHERIT_DOC = (
 
 
 @strawberry.type
-class Person:
-    id: strawberry.ID
+class Person(Node):
     first_name: str
     last_name: str
     email: str | None
@@ -102,12 +102,13 @@ class PersonQuery:
         info: Info,
         first: int | None = FIRST_DEFAULT,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: ContactFilter | None = None,
     ) -> Connection[Person]:
         page = await persons.list_persons(
             account=info.context.account,
-            first=first,
-            after=after,
+            page=page_request(info, first, after, last, before),
             where=(filter or ContactFilter()).to_filter(),
         )
         return await Connection[Person].from_page(info, page, Person.from_model)

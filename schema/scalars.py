@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 
 from strawberry.types.scalar import ScalarDefinition
 
@@ -20,8 +21,9 @@ def parse_datetime(value: object) -> datetime:
 # replaces Strawberry's DateTime: same name and serialisation, a clean error, naive means UTC
 DateTime = ScalarDefinition(
     name="DateTime",
-    description="An ISO-8601 date-time; answers are in UTC, inputs without an offset are taken as UTC.",
-    specified_by_url=None,
+    description='An ISO-8601 / RFC 3339 date-time string, e.g. "2026-03-14T09:30:00+00:00"; answers are '
+    "in UTC, inputs without an offset are taken as UTC.",
+    specified_by_url="https://scalars.graphql.org/andimarek/date-time",
     serialize=lambda value: value.isoformat(),
     parse_value=parse_datetime,
     parse_literal=None,
@@ -34,3 +36,26 @@ def utc(value: datetime) -> datetime:
     if value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+def parse_decimal(value: object) -> Decimal:
+    """A money amount from a string ("1250.00") or a JSON number (read through its shortest repr)."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        try:
+            return Decimal(str(value).strip())
+        except InvalidOperation:
+            pass
+    raise ValueError('Decimal expects a string with at most two decimals such as "1250.00"')
+
+
+# replaces Strawberry's Decimal: a description a code generator can use, and a clean error
+DecimalScalar = ScalarDefinition(
+    name="Decimal",
+    description='A money amount as a string with two decimals, e.g. "1250.00" (exact: never a float). '
+    'Inputs take a string such as "1250" or "1250.5" (at most two decimals).',
+    specified_by_url=None,
+    serialize=lambda value: f"{value:.2f}",
+    parse_value=parse_decimal,
+    parse_literal=None,
+    origin=Decimal,
+)

@@ -11,6 +11,7 @@ from models import Source as SourceModel
 from resolvers import settings, sources
 from resolvers.auth import require_admin
 from schema.context import Info
+from schema.node import Node
 from schema.prefetch import Related, now_or_later
 
 
@@ -42,8 +43,7 @@ class SourceUsage:
 
 
 @strawberry.type(description="An acquisition source: a channel that contacts and deals came from.")
-class Source:
-    id: strawberry.ID
+class Source(Node):
     name: str
     created_at: datetime
 

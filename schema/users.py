@@ -9,12 +9,12 @@ from resolvers.accounts import create_user, list_users
 from resolvers.auth import require_admin
 from schema.context import Info
 from schema.enums import Role
+from schema.node import Node
 from schema.prefetch import Related, now_or_later
 
 
 @strawberry.type
-class User:
-    id: strawberry.ID
+class User(Node):
     name: str
     email: str
     role: Role

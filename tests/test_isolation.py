@@ -103,6 +103,22 @@ async def _source(gql: GQL, w: World) -> None:
     ] is None
 
 
+@case("node")
+async def _node(gql: GQL, w: World) -> None:
+    for kind, id_ in w.ids.items():
+        data = await gql.ok(w.b, "query($id: ID!) { node(id: $id) { id __typename } }", id=id_)
+        assert data["node"] is None, kind
+    mine = await gql.ok(w.b, "query($id: ID!) { node(id: $id) { id } }", id=w.b.user_id)
+    assert mine["node"] == {"id": w.b.user_id}
+
+
+@case("nodes")
+async def _nodes(gql: GQL, w: World) -> None:
+    ids = [*w.ids.values(), w.b.user_id]
+    data = await gql.ok(w.b, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", ids=ids)
+    assert data["nodes"] == [None] * len(w.ids) + [{"id": w.b.user_id}]
+
+
 @case("company")
 async def _company(gql: GQL, w: World) -> None:
     data = await gql.ok(w.b, "query($id: ID!) { company(id: $id) { id } }", id=w.ids["company"])

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from models import Account, Company, Person
 from resolvers.filters import RecordFilter, filter_q
-from resolvers.pagination import encode_cursor, keyset_page
+from resolvers.pagination import NEWEST_FIRST, PageRequest, encode_cursor, keyset_page
 from resolvers.stats import StatsFilter, contact_counts_query, deal_figures_query
 from tests.graphql import Caller
 
@@ -63,16 +63,23 @@ async def test_statistics_read_only_covering_indexes(
         assert "Sort" not in explained
 
 
-async def test_a_page_after_a_cursor_seeks_in_the_page_index_without_sorting(
-    admin: Caller, on_postgres: bool
+@pytest.mark.parametrize(
+    ("request_", "bound"),
+    [
+        (PageRequest(first=50, after=encode_cursor(SINCE, OWNER)), ("created_at <= ", "created_at<?")),
+        (PageRequest(last=50, before=encode_cursor(SINCE, OWNER)), ("created_at >= ", "created_at>?")),
+    ],
+    ids=["forward", "backward"],
+)
+async def test_a_page_from_a_cursor_seeks_in_the_page_index_without_sorting(
+    admin: Caller, on_postgres: bool, request_: PageRequest, bound: tuple[str, str]
 ) -> None:
     account = await Account.get(id=admin.account_id)
-    cursor = encode_cursor(SINCE, OWNER)
     everything = filter_q(RecordFilter(), search_fields=(), company_field="company_id")
-    query = keyset_page(Person.filter(everything, account=account), first=50, after=cursor)
+    query = keyset_page(Person.filter(everything, account=account), request=request_, ordering=NEWEST_FIRST)
     explained = await plan(query, on_postgres)
     assert "person_page" in explained
     # the cursor bounds the index range (a deep page costs what the first page costs)
-    assert ("created_at <= " in explained) if on_postgres else ("created_at<?" in explained), explained
+    assert (bound[0] if on_postgres else bound[1]) in explained, explained
     assert "TEMP B-TREE" not in explained
     assert "Sort" not in explained
