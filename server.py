@@ -8,72 +8,31 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.types import ExecutionResult
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 from tortoise.connection import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from config import Settings
 from models.config import tortoise_config
+from pages.graphiql import GRAPHIQL_ASSETS, graphiql_html
 from schema import build_schema, schema
-from schema.context import Context
-from schema.errors import to_client_error
 from schema.limits import MAX_BODY_BYTES
-from web.auth import BearerTokens, signed_in_user, unauthenticated
+from web.auth import BearerTokens
 from web.body_limit import BodySizeLimit
 from web.csv_export import sources_csv
+from web.graphql_http import GraphQLEndpoint
 
 logger = logging.getLogger("tributary")
 
-
-class GraphQLView(GraphQL[Context, None]):
-    """Strawberry's view, behind bearer authentication (the GraphiQL page itself is public)."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return  # no subscriptions: websockets are not served
-        request = Request(scope, receive)
-        if self._is_ide_page(request):
-            response: Response = (
-                HTMLResponse(self.graphql_ide_html)
-                if self.graphql_ide
-                else PlainTextResponse("Not Found", 404)
-            )
-            await response(scope, receive, send)
-            return
-        if signed_in_user(request) is None:
-            await unauthenticated()(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
-
-    @staticmethod
-    def _is_ide_page(request: Request) -> bool:
-        return (
-            request.method == "GET"
-            and "query" not in request.query_params
-            and "text/html" in request.headers.get("accept", "")
-        )
-
-    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        if result.errors:
-            result.errors = [to_client_error(e) for e in result.errors]
-        return await super().process_result(request, result)
-
-    async def get_context(self, request: Any, response: Any) -> Context:
-        user = signed_in_user(request)
-        assert user is not None  # __call__ answered 401 otherwise
-        return Context(request=request, response=response, user=user)
+GRAPHIQL_URL = "/static/graphiql"
 
 
 async def healthz(request: Request) -> Response:
@@ -90,7 +49,11 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
     settings = settings or Settings.from_env()
     config = tortoise_config(url or settings.database_url)
     graphql_schema = schema if settings.introspection else build_schema(introspection=False)
-    view = GraphQLView(graphql_schema, graphql_ide="graphiql" if settings.introspection else None)
+    endpoint = GraphQLEndpoint(
+        graphql_schema,
+        introspection=settings.introspection,
+        ide_html=graphiql_html(assets_url=GRAPHIQL_URL) if settings.introspection else None,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -109,12 +72,15 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
             )
         )
     middleware.append(Middleware(AuthenticationMiddleware, backend=BearerTokens()))
+    routes: list[BaseRoute] = [
+        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/stats/sources.csv", sources_csv, methods=["GET"]),
+    ]
+    if settings.introspection:  # no GraphiQL without introspection
+        routes.append(Mount(GRAPHIQL_URL, app=StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"))
     return Starlette(
-        routes=[
-            Route("/graphql", view, methods=["GET", "POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/stats/sources.csv", sources_csv, methods=["GET"]),
-        ],
+        routes=routes,
         middleware=middleware,
         lifespan=lifespan,
     )

@@ -12,6 +12,10 @@ class DomainError(Exception):
         self.field = field
 
 
+class Unauthenticated(DomainError):
+    code = "UNAUTHENTICATED"
+
+
 class Forbidden(DomainError):
     code = "FORBIDDEN"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import partial
+from dataclasses import dataclass
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -11,12 +11,12 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from models import Account, Company, Person, Source, User
+from resolvers.errors import Unauthenticated
 from resolvers.scope import records_by_id
 from resolvers.sources import Usage, usage_by_source
 
 if TYPE_CHECKING:
     from starlette.requests import Request
-    from starlette.responses import Response
 
 
 def _loader(model: Any, account: Account) -> DataLoader[UUID, Any]:
@@ -54,17 +54,24 @@ class Loaders:
 
 @dataclass
 class Context:
-    request: Request
-    response: Response
-    user: User
-    loaders: Loaders = field(init=False)
+    """`caller` is None only for an anonymous introspection document, which touches no resolver."""
 
-    def __post_init__(self) -> None:
-        self.loaders = Loaders.for_account(self.user.account)
+    request: Request
+    caller: User | None
+
+    @property
+    def user(self) -> User:
+        if self.caller is None:
+            raise Unauthenticated("a valid bearer token is required")
+        return self.caller
 
     @property
     def account(self) -> Account:
         return self.user.account
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders.for_account(self.account)
 
 
 Info = StrawberryInfo[Context, None]

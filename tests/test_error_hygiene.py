@@ -91,7 +91,6 @@ async def test_accepted_unicode_is_stored_as_sent(gql: GQL, admin: Caller, alpha
         (b'\xff\xfe{"query": "{ me { id } }"}', "application/json"),
         (b'{"query": 42}', "application/json"),
         (b'{"query": "{ me { id } }", "variables": "x"}', "application/json"),
-        (b"{ me { id } }", "text/plain"),
     ],
 )
 async def test_malformed_bodies_get_400(
@@ -102,6 +101,16 @@ async def test_malformed_bodies_get_400(
     )
     assert response.status_code == 400
     assert_clean(response)
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_body_that_is_not_json_gets_415_as_json(client: httpx.AsyncClient, admin: Caller) -> None:
+    response = await client.post(
+        "/graphql", content=b"{ me { id } }", headers={**admin.headers, "Content-Type": "text/plain"}
+    )
+    assert response.status_code == 415
+    assert_clean(response)
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 @pytest.mark.parametrize(
