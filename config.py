@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 DEFAULT_DATABASE_URL = "sqlite://tributary.sqlite3"
 
@@ -18,6 +19,10 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     introspection: bool = True  # off: no introspection, no GraphiQL, no field suggestions
     cors_origins: tuple[str, ...] = ()
+    # fair use (README, "Operating Tributary"): one client cannot take the service from the others
+    max_cost: int = 10_000  # points per document (schema/cost.py)
+    request_timeout: float = 10.0  # seconds of work per request, database statements included
+    max_in_flight: int = 8  # requests of one token being answered at once (more get 429)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -27,7 +32,27 @@ class Settings:
             database_url=env.get("TRIBUTARY_DATABASE_URL") or DEFAULT_DATABASE_URL,
             introspection=env.get("TRIBUTARY_INTROSPECTION", "1").strip().lower() not in _FALSE,
             cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+            max_cost=_number(env, "TRIBUTARY_MAX_COST", cls.max_cost, int),
+            request_timeout=_number(env, "TRIBUTARY_REQUEST_TIMEOUT", cls.request_timeout, float),
+            max_in_flight=_number(env, "TRIBUTARY_MAX_IN_FLIGHT", cls.max_in_flight, int),
         )
+
+
+N = TypeVar("N", int, float)
+
+
+def _number(env: Mapping[str, str], name: str, default: N, kind: type[N]) -> N:
+    """A positive number from the environment; a malformed one stops the start with its name."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SystemExit(f"tributary: {name} must be a positive number, not {raw!r}") from None
+    if value <= 0:
+        raise SystemExit(f"tributary: {name} must be a positive number, not {raw!r}")
+    return value
 
 
 def database_url() -> str:

@@ -51,7 +51,9 @@ KEPT_LINES = 100
 
 
 @contextmanager
-def serving(database_url: str, *extra: str, timeout: float = 30) -> Iterator[Server]:
+def serving(
+    database_url: str, *extra: str, timeout: float = 30, env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """`tributary serve` on a free port until the block ends; healthy before it yields.
 
     Standard output is drained by a thread (uvicorn's access log would otherwise fill the pipe
@@ -60,7 +62,7 @@ def serving(database_url: str, *extra: str, timeout: float = 30) -> Iterator[Ser
     port = free_port()
     process = subprocess.Popen(
         [*TRIBUTARY, "serve", "--port", str(port), *extra],
-        env=env_for(database_url),
+        env={**env_for(database_url), **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

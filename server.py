@@ -22,17 +22,28 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from config import Settings
 from models.config import tortoise_config
+from models.time_limit import install_sqlite_budget
 from pages.graphiql import GRAPHIQL_ASSETS, graphiql_html
 from schema import build_schema, schema
 from schema.limits import MAX_BODY_BYTES
 from web.auth import BearerTokens
+from web.availability import DatabaseUnavailable
 from web.body_limit import BodySizeLimit
 from web.csv_export import sources_csv
+from web.fair_use import InFlightLimit
 from web.graphql_http import GraphQLEndpoint
 
 logger = logging.getLogger("tributary")
 
 GRAPHIQL_URL = "/static/graphiql"
+
+
+async def install_time_budget() -> None:
+    """SQLite: statements of a request whose budget is spent are aborted (models/time_limit.py)."""
+    client = connections.get("default")
+    if client.capabilities.dialect == "sqlite":
+        async with client.acquire_connection() as connection:
+            await install_sqlite_budget(connection)
 
 
 async def healthz(request: Request) -> Response:
@@ -48,19 +59,25 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
     """The app on `url` (default: the settings' database URL) with `settings` (default: the environment)."""
     settings = settings or Settings.from_env()
     config = tortoise_config(url or settings.database_url)
-    graphql_schema = schema if settings.introspection else build_schema(introspection=False)
+    defaults = Settings()
+    custom = (settings.introspection, settings.max_cost) != (defaults.introspection, defaults.max_cost)
+    graphql_schema = (
+        build_schema(introspection=settings.introspection, max_cost=settings.max_cost) if custom else schema
+    )
     endpoint = GraphQLEndpoint(
         graphql_schema,
         introspection=settings.introspection,
         ide_html=graphiql_html(assets_url=GRAPHIQL_URL) if settings.introspection else None,
+        timeout=settings.request_timeout,
     )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=config):
+            await install_time_budget()
             yield
 
-    middleware = [Middleware(BodySizeLimit, limit=MAX_BODY_BYTES)]
+    middleware = [Middleware(BodySizeLimit, limit=MAX_BODY_BYTES), Middleware(DatabaseUnavailable)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -72,6 +89,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
             )
         )
     middleware.append(Middleware(AuthenticationMiddleware, backend=BearerTokens()))
+    middleware.append(Middleware(InFlightLimit, limit=settings.max_in_flight))
     routes: list[BaseRoute] = [
         Route("/graphql", endpoint, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),

@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
 from schema.companies import CompanyMutation, CompanyQuery
+from schema.cost import MAX_COST
 from schema.deals import DealMutation, DealQuery
 from schema.errors import log_unexpected
 from schema.limits import limit_extensions
@@ -41,14 +42,14 @@ class TributarySchema(strawberry.Schema):
         log_unexpected(errors)
 
 
-def build_schema(*, introspection: bool = True) -> TributarySchema:
+def build_schema(*, introspection: bool = True, max_cost: int = MAX_COST) -> TributarySchema:
     """With introspection off, field suggestions ("did you mean …") are off too."""
     return TributarySchema(
         query=Query,
         mutation=Mutation,
         # factories: a fresh extension per operation; the caches live at module level
         extensions=[
-            *limit_extensions(introspection=introspection),
+            *limit_extensions(introspection=introspection, max_cost=max_cost),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
         ],

@@ -15,6 +15,8 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaEx
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
+from schema.cost import max_cost_rule
+
 MAX_DEPTH = 10  # `persons { edges { node { company { source { usage { … } } } } } }` is 7
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
@@ -25,15 +27,20 @@ _ALIASES = max_aliases_rule(MAX_ALIASES)
 
 
 @cache
-def validation_rules(*, introspection: bool) -> tuple[type[ASTValidationRule], ...]:
+def validation_rules(*, introspection: bool, max_cost: int) -> tuple[type[ASTValidationRule], ...]:
     # Strawberry's depth rule skips `__` fields; graphql-core's MaxIntrospectionDepthRule stops
     # the circular `__schema { types { fields { type { fields { … } } } } }` instead.
-    rules: tuple[type[ASTValidationRule], ...] = (_DEPTH, _ALIASES, MaxIntrospectionDepthRule)
+    rules: tuple[type[ASTValidationRule], ...] = (
+        _DEPTH,
+        _ALIASES,
+        MaxIntrospectionDepthRule,
+        max_cost_rule(max_cost),
+    )
     if not introspection:
         rules += (NoSchemaIntrospectionCustomRule,)
     return rules
 
 
-def limit_extensions(*, introspection: bool) -> list[Callable[[], SchemaExtension]]:
-    rules = list(validation_rules(introspection=introspection))
+def limit_extensions(*, introspection: bool, max_cost: int) -> list[Callable[[], SchemaExtension]]:
+    rules = list(validation_rules(introspection=introspection, max_cost=max_cost))
     return [lambda: AddValidationRules(rules), lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS)]

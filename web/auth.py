@@ -12,12 +12,13 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, Response
 
 from models import User
-from resolvers.auth import authenticate
+from resolvers.auth import authenticate, hash_token
 
 
 class SignedIn(BaseUser):
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, token_digest: str) -> None:
         self.user = user
+        self.token_digest = token_digest  # what per-token limits count by
 
     @property
     def is_authenticated(self) -> bool:
@@ -39,7 +40,7 @@ class BearerTokens(AuthenticationBackend):
         user = await authenticate(token) if token else None
         if user is None:
             return None
-        return AuthCredentials(["authenticated"]), SignedIn(user)
+        return AuthCredentials(["authenticated"]), SignedIn(user, hash_token(token))
 
 
 def signed_in_user(conn: HTTPConnection) -> User | None:

@@ -43,10 +43,11 @@ from schema.context import Context
 from schema.errors import to_client_error
 from schema.limits import MAX_TOKENS
 from web.auth import signed_in_user
+from web.availability import database_unreachable
+from web.fair_use import ClientGone, TimedOut, within_budget
 from web.persisted_queries import PersistedQueries, PersistedQueryNotFound
+from web.refusals import GRAPHQL_RESPONSE, JSON, error_body, json_response, response_media_type
 
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-JSON = "application/json"
 MAX_VARIABLE_DEPTH = 32  # nesting of lists and objects in `variables`; real inputs need 3
 
 
@@ -70,16 +71,22 @@ class Params:
 
 
 class GraphQLEndpoint:
-    def __init__(self, schema: TributarySchema, *, introspection: bool, ide_html: str | None) -> None:
+    def __init__(
+        self, schema: TributarySchema, *, introspection: bool, ide_html: str | None, timeout: float
+    ) -> None:
         self.schema = schema
         self.introspection = introspection
         self.ide_html = ide_html
+        self.timeout = timeout
         self.persisted = PersistedQueries()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return  # no subscriptions: websockets are not served
-        response = await self.handle(Request(scope, receive))
+        try:
+            response = await self.handle(Request(scope, receive))
+        except ClientGone:
+            return  # nobody is listening: the work was stopped, nothing is sent
         await response(scope, receive, send)
 
     async def handle(self, request: Request) -> Response:
@@ -114,38 +121,28 @@ class GraphQLEndpoint:
         allowed = {StrawberryOperationType.QUERY}
         if request.method == "POST":
             allowed.add(StrawberryOperationType.MUTATION)
+        execution = self.schema.execute(
+            query,
+            variable_values=params.variables,
+            context_value=Context(request=request, caller=user),
+            operation_name=params.operation_name,
+            allowed_operation_types=allowed,
+        )
         try:
-            result = await self.schema.execute(
-                query,
-                variable_values=params.variables,
-                context_value=Context(request=request, caller=user),
-                operation_name=params.operation_name,
-                allowed_operation_types=allowed,
-            )
+            result = await within_budget(execution, receive=request.receive, seconds=self.timeout)
+        except TimedOut:
+            seconds = f"{self.timeout:g}"
+            raise Refusal(
+                200, f"the request took longer than {seconds} s and was stopped", "TIMEOUT"
+            ) from None
         except InvalidOperationTypeError:
             raise Refusal(405, "mutations are only accepted over POST", headers={"Allow": "POST"}) from None
         except MissingQueryError:
             raise Refusal(400, "no GraphQL query found in the request", field="query") from None
+        unreachable = next((e for e in result.errors or () if database_unreachable(e.original_error)), None)
+        if unreachable is not None:
+            raise unreachable.original_error  # type: ignore[misc]  # DatabaseUnavailable answers 503
         return result_response(result, media)
-
-
-def response_media_type(accept: str) -> str:
-    """graphql-response+json when the client accepts it at least as much as JSON."""
-    weights: dict[str, float] = {}
-    for part in accept.split(","):
-        media, *options = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for option in options:
-            name, _, value = option.partition("=")
-            if name.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        weights[media.lower()] = max(q, weights.get(media.lower(), 0.0))
-    graphql_response = weights.get(GRAPHQL_RESPONSE, 0.0)
-    json_like = max(weights.get(JSON, 0.0), weights.get("application/*", 0.0), weights.get("*/*", 0.0))
-    return GRAPHQL_RESPONSE if graphql_response > 0 and graphql_response >= json_like else JSON
 
 
 def is_ide_request(request: Request) -> bool:
@@ -276,15 +273,5 @@ def result_response(result: ExecutionResult, media: str) -> Response:
 
 
 def refused(refusal: Refusal, media: str) -> Response:
-    extensions: dict[str, Any] = {"code": refusal.code}
-    if refusal.field:
-        extensions["field"] = refusal.field
-    body: dict[str, Any] = {"errors": [{"message": refusal.message, "extensions": extensions}]}
-    if media == JSON:
-        body = {"data": None, **body}
+    body = error_body(refusal.message, refusal.code, media, refusal.field)
     return json_response(body, refusal.status, media, refusal.headers)
-
-
-def json_response(body: object, status: int, media: str, headers: dict[str, str] | None = None) -> Response:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    return Response(content, status_code=status, media_type=media, headers=headers)

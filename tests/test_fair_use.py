@@ -1,0 +1,138 @@
+"""Fair use: one client cannot take the service from the others.
+
+A document's cost is checked before it runs, a request's work stops when its time budget is spent
+or its client hangs up (on SQLite the running statement is aborted, on PostgreSQL cancelled), and
+one token has a bound on requests in flight. Against a real `tributary serve` on an account with
+enough persons that a `search` scan takes a while.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from processes import Server, run_cli, serving
+
+PERSONS = 60_000
+TIME_LIMIT = 0.5  # seconds, for the server under test
+
+
+def scans(n: int) -> str:
+    """n aliased `search` scans with totalCount: several seconds of work on PERSONS persons."""
+    fields = " ".join(
+        f'a{i}: persons(first: 1, filter: {{search: "zq{i}"}}) {{ totalCount }}' for i in range(n)
+    )
+    return "{ " + fields + " }"
+
+
+HEAVY = scans(20)  # within the cost limit
+TOO_COSTLY = scans(30)  # the attack of the security review
+CHEAP = "{ me { id } }"
+
+
+@dataclass
+class Accounts:
+    heavy: str  # the token of an account with PERSONS persons
+    other: str  # the token of another, small account
+
+
+@pytest.fixture(scope="module")
+def accounts(module_database_url: str) -> Accounts:
+    heavy = run_cli(module_database_url, "create-account", "Heavy", "--admin-email", "h@heavy.example")
+    other = run_cli(module_database_url, "create-account", "Other", "--admin-email", "o@other.example")
+    run_cli(module_database_url, "seed", "Heavy", "--persons", str(PERSONS), "--users", "2", timeout=300)
+    return Accounts(heavy.strip(), other.strip())
+
+
+@pytest.fixture(scope="module")
+def server(module_database_url: str, accounts: Accounts) -> Iterator[Server]:
+    env = {"TRIBUTARY_REQUEST_TIMEOUT": str(TIME_LIMIT), "TRIBUTARY_MAX_IN_FLIGHT": "3"}
+    with serving(module_database_url, env=env) as running:
+        yield running
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def post(client: httpx.AsyncClient, token: str, query: str) -> httpx.Response:
+    return await client.post("/graphql", json={"query": query}, headers=bearer(token))
+
+
+def code(response: httpx.Response) -> str | None:
+    errors = response.json().get("errors") or [{}]
+    found: str | None = errors[0].get("extensions", {}).get("code")
+    return found
+
+
+async def test_a_document_over_the_cost_limit_is_refused_before_any_work(
+    server: Server, accounts: Accounts
+) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        started = time.monotonic()
+        response = await post(client, accounts.heavy, TOO_COSTLY)
+        took = time.monotonic() - started
+    assert code(response) == "BAD_USER_INPUT"
+    assert "more than the 10000 allowed" in response.json()["errors"][0]["message"]
+    assert took < TIME_LIMIT  # refused at validation: no scan ran
+
+
+async def test_work_past_the_time_limit_is_stopped_and_answers_timeout(
+    server: Server, accounts: Accounts
+) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        # when
+        started = time.monotonic()
+        stopped = await post(client, accounts.heavy, HEAVY)
+        took = time.monotonic() - started
+        after = await post(client, accounts.other, CHEAP)
+    # then: stopped at the limit (the work itself takes seconds), and the database is free again
+    assert stopped.status_code == 200
+    assert stopped.json()["data"] is None
+    assert code(stopped) == "TIMEOUT"
+    assert took < TIME_LIMIT + 1.5
+    assert after.json()["data"]["me"]["id"]
+
+
+async def test_requests_beyond_the_in_flight_bound_get_429_and_others_are_served(
+    server: Server, accounts: Accounts
+) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        # when: eight heavy requests of one token at once (the server allows three), and another account
+        burst = [post(client, accounts.heavy, HEAVY) for _ in range(8)]
+        answers = await asyncio.gather(*burst, post(client, accounts.other, CHEAP))
+    # then
+    refused = [a for a in answers[:-1] if a.status_code == 429]
+    assert len(refused) == 5
+    assert all(code(a) == "TOO_MANY_REQUESTS" and a.headers["retry-after"] == "1" for a in refused)
+    assert {code(a) for a in answers[:-1] if a.status_code != 429} == {"TIMEOUT"}
+    assert answers[-1].json()["data"]["me"]["id"]
+
+
+def test_a_client_that_hangs_up_stops_its_work(module_database_url: str, accounts: Accounts) -> None:
+    # given: a server with time to spare, so only the hang-up can stop the work
+    with serving(module_database_url, env={"TRIBUTARY_REQUEST_TIMEOUT": "120"}) as server:
+        started = time.monotonic()
+        full = httpx.post(
+            f"{server.url}/graphql", json={"query": scans(3)}, headers=bearer(accounts.heavy), timeout=60
+        )
+        one_scan = (time.monotonic() - started) / 3
+        assert full.json()["data"]["a0"] == {"totalCount": 0}
+        # when: a client gives up on several seconds of work after a moment
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(
+                f"{server.url}/graphql", json={"query": HEAVY}, headers=bearer(accounts.heavy), timeout=0.3
+            )
+        started = time.monotonic()
+        after = httpx.post(
+            f"{server.url}/graphql", json={"query": CHEAP}, headers=bearer(accounts.other), timeout=60
+        )
+        waited = time.monotonic() - started
+    # then: the next request did not wait for the abandoned work (about 20 scans) to finish
+    assert after.json()["data"]["me"]["id"]
+    assert waited < 20 * one_scan / 2, (waited, one_scan)
