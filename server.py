@@ -97,11 +97,9 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
     ]
     if settings.introspection:  # no GraphiQL without introspection
         routes.append(Mount(GRAPHIQL_URL, app=StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"))
-    return Starlette(
-        routes=routes,
-        middleware=middleware,
-        lifespan=lifespan,
-    )
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.settings = settings
+    return app
 
 
 if __name__ == "__main__":

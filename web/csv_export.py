@@ -18,6 +18,7 @@ from resolvers import stats
 from resolvers.errors import DomainError
 from schema.scalars import parse_datetime
 from web.auth import signed_in_user
+from web.fair_use import TimedOut, within_budget
 
 
 def _blank_if_none(value: object) -> object:
@@ -83,11 +84,17 @@ async def sources_csv(request: Request) -> Response:
         return PlainTextResponse(
             "a valid bearer token is required\n", status_code=401, headers={"WWW-Authenticate": "Bearer"}
         )
+    seconds: float = request.app.state.settings.request_timeout
     try:
         kind, where = stats_arguments(request.query_params)
-        rows = await stats.source_stats(account=user.account, kind=kind, where=where)
+        work = stats.source_stats(account=user.account, kind=kind, where=where)
+        rows = await within_budget(work, receive=request.receive, seconds=seconds)
     except BadParameter as e:
         return PlainTextResponse(f"{e}\n", status_code=400)
     except DomainError as e:
         return PlainTextResponse(f"{e.message}\n", status_code=400)
+    except TimedOut:
+        return PlainTextResponse(
+            f"the export took longer than {seconds:g} s and was stopped\n", status_code=504
+        )
     return Response(stats_csv(rows), media_type="text/csv; charset=utf-8")
