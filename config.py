@@ -23,6 +23,7 @@ class Settings:
     max_cost: int = 10_000  # points per document (schema/cost.py)
     request_timeout: float = 10.0  # seconds of work per request, database statements included
     max_in_flight: int = 8  # requests of one token being answered at once (more get 429)
+    max_running_per_account: int = 2  # requests of one account doing their work at once (more wait)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -35,6 +36,9 @@ class Settings:
             max_cost=_number(env, "TRIBUTARY_MAX_COST", cls.max_cost, int),
             request_timeout=_number(env, "TRIBUTARY_REQUEST_TIMEOUT", cls.request_timeout, float),
             max_in_flight=_number(env, "TRIBUTARY_MAX_IN_FLIGHT", cls.max_in_flight, int),
+            max_running_per_account=_number(
+                env, "TRIBUTARY_MAX_RUNNING_PER_ACCOUNT", cls.max_running_per_account, int
+            ),
         )
 
 

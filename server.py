@@ -22,6 +22,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from config import Settings
 from models.config import tortoise_config
+from models.read_pool import ReadPool
 from models.time_limit import install_sqlite_budget
 from pages.graphiql import GRAPHIQL_ASSETS, graphiql_html
 from schema import build_schema, schema
@@ -30,7 +31,7 @@ from web.auth import BearerTokens
 from web.availability import DatabaseUnavailable
 from web.body_limit import BodySizeLimit
 from web.csv_export import sources_csv
-from web.fair_use import InFlightLimit
+from web.fair_use import AccountGate, InFlightLimit
 from web.graphql_http import GraphQLEndpoint
 
 logger = logging.getLogger("tributary")
@@ -75,7 +76,12 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=config):
             await install_time_budget()
-            yield
+            app.state.read_pool = await ReadPool.open()
+            try:
+                yield
+            finally:
+                if app.state.read_pool:
+                    await app.state.read_pool.close()
 
     middleware = [Middleware(BodySizeLimit, limit=MAX_BODY_BYTES), Middleware(DatabaseUnavailable)]
     if settings.cors_origins:
@@ -99,6 +105,8 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
         routes.append(Mount(GRAPHIQL_URL, app=StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
+    app.state.account_gate = AccountGate(settings.max_running_per_account)
+    app.state.read_pool = None  # opened by the lifespan on SQLite
     return app
 
 

@@ -33,6 +33,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.starvation import victim_p99  # noqa: E402
 from processes import run_cli, serving  # noqa: E402
 from resolvers.pagination import encode_cursor  # noqa: E402
 
@@ -254,6 +255,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"seeding {companies:,} companies, {args.persons:,} persons, {deals:,} deals …", flush=True)
         started = time.perf_counter()
         token = run_cli(database_url, "create-account", account, "--admin-email", "bench@example.com").strip()
+        victim = run_cli(
+            database_url, "create-account", f"{account} (other)", "--admin-email", "other@example.com"
+        ).strip()
         run_cli(
             database_url, "seed", account, "--companies", str(companies), "--persons", str(args.persons),
             "--deals", str(deals), "--users", "8", "--sources", "15", timeout=3600,
@@ -261,7 +265,9 @@ def main(argv: list[str] | None = None) -> None:
         seed_seconds = time.perf_counter() - started
         # throughput rows send 16 requests of one token at once: lift the per-token bound
         with serving(database_url, env={"TRIBUTARY_MAX_IN_FLIGHT": "1000"}) as server:
-            figures = measure(server.url, server.process.pid, token, database_url, args.rounds, args.seconds)
+            figures = measure(
+                server.url, server.process.pid, token, victim, database_url, args.rounds, args.seconds
+            )
         figures.insert(0, Figure("seed (create-account + seed)", seed_seconds, "s"))
         report(
             figures,
@@ -273,7 +279,9 @@ def main(argv: list[str] | None = None) -> None:
         )
 
 
-def measure(url: str, pid: int, token: str, database_url: str, rounds: int, seconds: float) -> list[Figure]:
+def measure(
+    url: str, pid: int, token: str, victim_token: str, database_url: str, rounds: int, seconds: float
+) -> list[Figure]:
     probe = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
     me = probe.post("/graphql", json={"query": "{ me { id } users { id } }"}).json()["data"]
     owners = [u["id"] for u in me["users"]][:3]
@@ -316,6 +324,12 @@ def measure(url: str, pid: int, token: str, database_url: str, rounds: int, seco
     print("throughput …", flush=True)
     bench.throughput("{ me { id } }", "{ me { id } }", "healthz", target=0.3, seconds=seconds)
     bench.throughput("createPerson mutation", CREATE, "healthz", target=None, seconds=seconds)
+
+    # 5. fair use: another account while 20 clients of one token send the heaviest allowed document
+    print("fair use under attack …", flush=True)
+    p99 = victim_p99(url, token, victim_token, samples=max(10, rounds * 5))
+    bench.figures.append(Figure("another account's { sources } p99, 20 attackers", p99 * 1000, "ms",
+                                target="< 1000 ms", met=p99 < 1.0))  # fmt: skip
 
     # 5. memory
     bench.figures.append(Figure("server peak memory (VmHWM)", peak_memory_mib(pid), "MiB"))

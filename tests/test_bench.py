@@ -22,6 +22,7 @@ EXPECTED = [
     "SQL statements per nested page",
     "{ me { id } }",
     "createPerson mutation",
+    "another account's { sources } p99, 20 attackers",
     "server peak memory (VmHWM)",
 ]
 

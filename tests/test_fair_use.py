@@ -100,12 +100,15 @@ async def test_work_past_the_time_limit_is_stopped_and_answers_timeout(
 
 
 async def test_requests_beyond_the_in_flight_bound_get_429_and_others_are_served(
-    server: Server, accounts: Accounts
+    module_database_url: str, accounts: Accounts
 ) -> None:
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-        # when: eight heavy requests of one token at once (the server allows three), and another account
-        burst = [post(client, accounts.heavy, HEAVY) for _ in range(8)]
-        answers = await asyncio.gather(*burst, post(client, accounts.other, CHEAP))
+    # given: a server that lets three requests of one token run, each for up to 5 s
+    env = {"TRIBUTARY_REQUEST_TIMEOUT": "5", "TRIBUTARY_MAX_IN_FLIGHT": "3"}
+    with serving(module_database_url, env=env) as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            # when: eight heavy requests of that token at once, and another account
+            burst = [post(client, accounts.heavy, HEAVY) for _ in range(8)]
+            answers = await asyncio.gather(*burst, post(client, accounts.other, CHEAP))
     # then
     refused = [a for a in answers[:-1] if a.status_code == 429]
     assert len(refused) == 5
@@ -136,3 +139,22 @@ def test_a_client_that_hangs_up_stops_its_work(module_database_url: str, account
     # then: the next request did not wait for the abandoned work (about 20 scans) to finish
     assert after.json()["data"]["me"]["id"]
     assert waited < 20 * one_scan / 2, (waited, one_scan)
+
+
+async def test_another_account_is_served_while_one_accounts_heavy_reads_run(
+    module_database_url: str, accounts: Accounts
+) -> None:
+    # given: a server with time to spare, busy with heavy reads of one account
+    with serving(module_database_url, env={"TRIBUTARY_REQUEST_TIMEOUT": "120"}) as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=120) as client:
+            heavy = [asyncio.create_task(post(client, accounts.heavy, HEAVY)) for _ in range(4)]
+            await asyncio.sleep(0.3)
+            # when: another account asks for something cheap
+            cheap = await post(client, accounts.other, "{ sources { id } users { id } }")
+            # then: it is answered while the heavy reads are still running
+            still_running = sum(not task.done() for task in heavy)
+            for task in heavy:
+                task.cancel()
+            await asyncio.gather(*heavy, return_exceptions=True)
+    assert cheap.json()["data"]["users"]
+    assert still_running == 4

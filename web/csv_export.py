@@ -18,7 +18,7 @@ from resolvers import stats
 from resolvers.errors import DomainError
 from schema.scalars import parse_datetime
 from web.auth import signed_in_user
-from web.fair_use import TimedOut, within_budget
+from web.fair_use import TimedOut, fair_turn, within_budget
 
 
 def _blank_if_none(value: object) -> object:
@@ -88,7 +88,8 @@ async def sources_csv(request: Request) -> Response:
     try:
         kind, where = stats_arguments(request.query_params)
         work = stats.source_stats(account=user.account, kind=kind, where=where)
-        rows = await within_budget(work, receive=request.receive, seconds=seconds)
+        turn = fair_turn(request, work, account_id=str(user.account_id), reads_only=True)
+        rows = await within_budget(turn, receive=request.receive, seconds=seconds)
     except BadParameter as e:
         return PlainTextResponse(f"{e}\n", status_code=400)
     except DomainError as e:

@@ -3,6 +3,7 @@
 - At most `limit` requests of one token are answered at once; more get 429 TOO_MANY_REQUESTS
   with Retry-After. Per process (each `tributary serve` worker counts its own), keyed by the
   bearer token's digest.
+- At most a few requests of one account do their work at once; the others wait their turn.
 - Each request's work stops when its time budget is spent (TIMEOUT) or its client hangs up.
 """
 
@@ -11,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Awaitable, Coroutine
 from typing import Any, TypeVar
 
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from models.read_pool import ReadPool
 from models.time_limit import budget
 from web.auth import SignedIn
 from web.refusals import graphql_error_response
@@ -88,3 +91,40 @@ async def within_budget(work: Coroutine[Any, Any, T], *, receive: Receive, secon
 async def _disconnected(receive: Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
+
+
+class AccountGate:
+    """At most `limit` requests of one account do their work at once (per process).
+
+    The others wait their turn, inside their own time budget, so a burst of one account cannot
+    occupy every database connection while another account's request waits behind it.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._gates: dict[str, asyncio.Semaphore] = {}
+        self._holders: Counter[str] = Counter()
+
+    @contextlib.asynccontextmanager
+    async def turn(self, account_id: str) -> AsyncIterator[None]:
+        gate = self._gates.setdefault(account_id, asyncio.Semaphore(self.limit))
+        self._holders[account_id] += 1
+        try:
+            async with gate:
+                yield
+        finally:
+            self._holders[account_id] -= 1
+            if not self._holders[account_id]:
+                del self._holders[account_id]
+                del self._gates[account_id]
+
+
+async def fair_turn(request: HTTPConnection, work: Awaitable[T], *, account_id: str, reads_only: bool) -> T:
+    """`work` once the account's turn comes, on a read connection of its own when it only reads."""
+    gate: AccountGate = request.app.state.account_gate
+    pool: ReadPool | None = request.app.state.read_pool
+    async with gate.turn(account_id):
+        if pool is None or not reads_only:
+            return await work
+        async with pool.reading():
+            return await work

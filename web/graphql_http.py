@@ -44,7 +44,7 @@ from schema.errors import to_client_error
 from schema.limits import MAX_TOKENS
 from web.auth import signed_in_user
 from web.availability import database_unreachable
-from web.fair_use import ClientGone, TimedOut, within_budget
+from web.fair_use import ClientGone, TimedOut, fair_turn, within_budget
 from web.persisted_queries import PersistedQueries, PersistedQueryNotFound
 from web.refusals import GRAPHQL_RESPONSE, JSON, error_body, json_response, response_media_type
 
@@ -128,13 +128,16 @@ class GraphQLEndpoint:
             operation_name=params.operation_name,
             allowed_operation_types=allowed,
         )
+        if user is not None:
+            reads_only = operation_type(query, params.operation_name) == OperationType.QUERY
+            execution = fair_turn(request, execution, account_id=str(user.account_id), reads_only=reads_only)
         try:
             result = await within_budget(execution, receive=request.receive, seconds=self.timeout)
         except TimedOut:
-            seconds = f"{self.timeout:g}"
-            raise Refusal(
-                200, f"the request took longer than {seconds} s and was stopped", "TIMEOUT"
-            ) from None
+            # an executed document is 200 in JSON; without data the spec's media type wants 5xx
+            status = 200 if media == JSON else 504
+            message = f"the request took longer than {self.timeout:g} s and was stopped"
+            raise Refusal(status, message, "TIMEOUT") from None
         except InvalidOperationTypeError:
             raise Refusal(405, "mutations are only accepted over POST", headers={"Allow": "POST"}) from None
         except MissingQueryError:
@@ -212,18 +215,30 @@ def _depth(value: object) -> int:
 
 
 @lru_cache(maxsize=256)
-def selects_only_introspection(query: str, operation_name: str | None) -> bool:
-    """Whether the operation to run selects nothing but `__schema`, `__type` and `__typename`."""
+def _operation(query: str, operation_name: str | None) -> tuple[DocumentNode, OperationDefinitionNode] | None:
+    """The document and the operation a request would run (None when it does not parse or pick one)."""
     try:
         document = parse(query, max_tokens=MAX_TOKENS)
     except GraphQLError:
-        return False
+        return None
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
-    if len(operations) != 1 or operations[0].operation != OperationType.QUERY:
+    return (document, operations[0]) if len(operations) == 1 else None
+
+
+def operation_type(query: str, operation_name: str | None) -> OperationType | None:
+    found = _operation(query, operation_name)
+    return found[1].operation if found else None
+
+
+def selects_only_introspection(query: str, operation_name: str | None) -> bool:
+    """Whether the operation to run selects nothing but `__schema`, `__type` and `__typename`."""
+    found = _operation(query, operation_name)
+    if found is None or found[1].operation != OperationType.QUERY:
         return False
-    return _only_meta_fields(operations[0].selection_set, document, set())
+    document, operation = found
+    return _only_meta_fields(operation.selection_set, document, set())
 
 
 def _only_meta_fields(selections: SelectionSetNode, document: DocumentNode, seen: set[str]) -> bool:
