@@ -102,8 +102,8 @@ async def test_work_past_the_time_limit_is_stopped_and_answers_timeout(
 async def test_requests_beyond_the_in_flight_bound_get_429_and_others_are_served(
     module_database_url: str, accounts: Accounts
 ) -> None:
-    # given: a server that lets three requests of one token run, each for up to 5 s
-    env = {"TRIBUTARY_REQUEST_TIMEOUT": "5", "TRIBUTARY_MAX_IN_FLIGHT": "3"}
+    # given: a server that lets three requests of one token run, each for up to 2 s (HEAVY needs ~6)
+    env = {"TRIBUTARY_REQUEST_TIMEOUT": "2", "TRIBUTARY_MAX_IN_FLIGHT": "3"}
     with serving(module_database_url, env=env) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
             # when: eight heavy requests of that token at once, and another account
@@ -151,10 +151,11 @@ async def test_another_account_is_served_while_one_accounts_heavy_reads_run(
             await asyncio.sleep(0.3)
             # when: another account asks for something cheap
             cheap = await post(client, accounts.other, "{ sources { id } users { id } }")
-            # then: it is answered while the heavy reads are still running
+            # then: it is answered while the heavy reads are still running (two at a time, the
+            # account's turn: the two waiting their turn cannot have finished)
             still_running = sum(not task.done() for task in heavy)
             for task in heavy:
                 task.cancel()
             await asyncio.gather(*heavy, return_exceptions=True)
     assert cheap.json()["data"]["users"]
-    assert still_running == 4
+    assert still_running >= 2
