@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from models import Company, Deal, DealStatus, Person
+from models import Company, Deal, DealStatus, Person, Source
 from seeding.bulk import insert_rows
 from seeding.synthetic import DEAL_COLUMNS
 from tests.graphql import GQL, Caller, Records
@@ -326,3 +326,43 @@ def _plain(value: object) -> object:
     if isinstance(value, uuid.UUID):
         return str(value)
     return value.value if isinstance(value, DealStatus) else value
+
+
+@pytest.mark.parametrize("name", ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)", " =1+1"])
+async def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(
+    client: httpx.AsyncClient, admin: Caller, alpha: Records, name: str
+) -> None:
+    # given
+    await alpha.source(name)
+    # when
+    response = await client.get("/stats/sources.csv", headers=admin.headers)
+    # then
+    [line] = csv_rows(response.text)
+    assert line["source"] == "'" + name.strip()
+
+
+@pytest.mark.parametrize("name", ["\tTab", "\rReturn"])
+async def test_csv_cells_starting_with_tab_or_cr_start_with_a_quote(
+    client: httpx.AsyncClient, admin: Caller, alpha: Records, name: str
+) -> None:
+    # given: the API refuses control characters; a name stored otherwise is still made safe
+    source = await alpha.source("Anything")
+    await Source.filter(id=source["id"]).update(name=name)
+    # when
+    response = await client.get("/stats/sources.csv", headers=admin.headers)
+    # then
+    [line] = csv_rows(response.text)
+    assert line["source"] == "'" + name
+
+
+async def test_csv_text_that_only_looks_like_a_formula_later_is_kept(
+    client: httpx.AsyncClient, admin: Caller, alpha: Records
+) -> None:
+    await alpha.source("Trade fair = fun")
+    response = await client.get("/stats/sources.csv", headers=admin.headers)
+    assert [line["source"] for line in csv_rows(response.text)] == ["Trade fair = fun"]
+
+
+async def test_csv_is_a_download(client: httpx.AsyncClient, admin: Caller) -> None:
+    response = await client.get("/stats/sources.csv", headers=admin.headers)
+    assert response.headers["content-disposition"] == 'attachment; filename="sources.csv"'
