@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import strawberry
 from graphql import GraphQLError
@@ -15,7 +16,7 @@ from schema.deals import DealMutation, DealQuery
 from schema.errors import log_unexpected
 from schema.limits import limit_extensions
 from schema.persons import PersonMutation, PersonQuery
-from schema.scalars import DateTime
+from schema.scalars import DateTimeScalar, DecimalScalar
 from schema.sources import SourceMutation, SourceQuery
 from schema.stats import StatsQuery
 from schema.users import UserMutation, UserQuery
@@ -51,7 +52,7 @@ def build_schema(*, introspection: bool = True) -> TributarySchema:
             lambda: ValidationCache(maxsize=256),
         ],
         config=StrawberryConfig(disable_field_suggestions=not introspection),
-        scalar_overrides={datetime: DateTime},
+        scalar_overrides={datetime: DateTimeScalar, Decimal: DecimalScalar},
     )
 
 

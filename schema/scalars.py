@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 
 from strawberry.types.scalar import ScalarDefinition
 
@@ -18,7 +19,7 @@ def parse_datetime(value: object) -> datetime:
 
 
 # replaces Strawberry's DateTime: same name and serialisation, a clean error, naive means UTC
-DateTime = ScalarDefinition(
+DateTimeScalar = ScalarDefinition(
     name="DateTime",
     description="An ISO-8601 date-time; answers are in UTC, inputs without an offset are taken as UTC.",
     specified_by_url=None,
@@ -34,3 +35,26 @@ def utc(value: datetime) -> datetime:
     if value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+def parse_decimal(value: object) -> Decimal:
+    """A string (or a JSON number) as a Decimal. Raising ValueError, not Strawberry's own error,
+    lets GraphQL point at the literal, so `extensions.field` can name the input field."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            pass
+    raise ValueError('Decimal expects a number in a string such as "1250.00"')
+
+
+# replaces Strawberry's Decimal: same name, description and serialisation, a locatable error
+DecimalScalar = ScalarDefinition(
+    name="Decimal",
+    description="Decimal (fixed-point)",
+    specified_by_url=None,
+    serialize=str,
+    parse_value=parse_decimal,
+    parse_literal=None,
+    origin=Decimal,
+)
