@@ -11,6 +11,7 @@ from tortoise.expressions import Q
 from models import DealStatus
 from resolvers.ids import parse_ids
 from resolvers.text import clean_text
+from resolvers.times import utc
 
 SEARCH_MAX = 200
 
@@ -66,10 +67,14 @@ def owners_q(owner_ids: list[str], *, field: str) -> Q:
 
 
 def created_q(created_from: datetime | None, created_to: datetime | None) -> Q:
-    """The creation range, for lists and statistics alike: from inclusive, to exclusive."""
+    """The creation range, for lists and statistics alike: from inclusive, to exclusive.
+
+    Bounds are compared in UTC, the form the columns hold: SQLite compares date-times as text,
+    so "11:30+01:00" must become "10:30+00:00" first.
+    """
     parts = []
     if created_from is not None:
-        parts.append(Q(created_at__gte=created_from))
+        parts.append(Q(created_at__gte=utc(created_from)))
     if created_to is not None:
-        parts.append(Q(created_at__lt=created_to))
+        parts.append(Q(created_at__lt=utc(created_to)))
     return Q(*parts)

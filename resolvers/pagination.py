@@ -15,6 +15,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from resolvers.errors import BadUserInput
+from resolvers.times import parse_instant
 
 M = TypeVar("M", bound=Model)
 
@@ -42,12 +43,21 @@ def encode_cursor(created_at: datetime, pk: object) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+CURSOR_MAX = 200  # ours are about 100 characters
+
+
 def _decode(cursor: str) -> tuple[datetime, UUID]:
+    """A cursor is base64url of `["<created_at>", "<id>"]`; anything else is BAD_USER_INPUT."""
     try:
+        if len(cursor) > CURSOR_MAX:
+            raise ValueError("too long")
         padded = cursor + "=" * (-len(cursor) % 4)
-        created, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(created), UUID(pk)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        parts = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not (isinstance(parts, list) and len(parts) == 2 and all(isinstance(p, str) for p in parts)):
+            raise ValueError("not a pair of strings")
+        created, pk = parts
+        return parse_instant(created), UUID(pk)
+    except (ValueError, binascii.Error, RecursionError):  # JSON and Unicode errors are ValueErrors
         raise BadUserInput("after is not a cursor of this list", field="after") from None
 
 

@@ -2,39 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from strawberry.types.scalar import ScalarDefinition
 
+from resolvers.times import parse_instant
+
 
 def parse_datetime(value: object) -> datetime:
-    """ISO-8601 in, timezone-aware out; a client's typo gets a sentence, not a parser's internals."""
+    """ISO-8601 in, the same instant in UTC out; a client's typo gets a sentence, not a parser's internals."""
     if isinstance(value, str):
         try:
-            return utc(datetime.fromisoformat(value))
+            return parse_instant(value)
         except ValueError:
             pass
     raise ValueError("DateTime expects an ISO-8601 string such as 2026-01-31T09:30:00Z")
 
 
-# replaces Strawberry's DateTime: same name and serialisation, a clean error, naive means UTC
+# replaces Strawberry's DateTime: same name and serialisation, a clean error, any offset means
+# the same instant (moved to UTC here), no offset means UTC
 DateTimeScalar = ScalarDefinition(
     name="DateTime",
-    description="An ISO-8601 date-time; answers are in UTC, inputs without an offset are taken as UTC.",
+    description="An ISO-8601 date-time; answers are in UTC, inputs with any offset mean that instant, "
+    "inputs without an offset are taken as UTC.",
     specified_by_url=None,
     serialize=lambda value: value.isoformat(),
     parse_value=parse_datetime,
     parse_literal=None,
     origin=datetime,
 )
-
-
-def utc(value: datetime) -> datetime:
-    """A DateTime without an offset is taken as UTC (the contract speaks UTC only)."""
-    if value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 def parse_decimal(value: object) -> Decimal:
