@@ -77,11 +77,10 @@ async def test_nasty_strings_in_every_text_input(
 
 
 async def test_accepted_unicode_is_stored_as_sent(gql: GQL, admin: Caller, alpha: Records) -> None:
-    for name in ["\u202eevil right-to-left", "😀 Emoji fair", "Zürich ∑"]:
+    names = ["עברית מימין לשמאל", "😀 Emoji fair", "Zürich ∑", "Łódź"]
+    for name in names:
         await alpha.source(name)
-    assert sorted(s["name"] for s in (await gql.ok(admin, SOURCES))["sources"]) == sorted(
-        ["\u202eevil right-to-left", "😀 Emoji fair", "Zürich ∑"]
-    )
+    assert sorted(s["name"] for s in (await gql.ok(admin, SOURCES))["sources"]) == sorted(names)
 
 
 @pytest.mark.parametrize(
