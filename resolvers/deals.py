@@ -42,7 +42,7 @@ async def find_deal(*, account: Account, deal_id: str) -> Deal | None:
 async def list_deals(
     *, account: Account, first: int | None, after: str | None, where: RecordFilter
 ) -> Page[Deal]:
-    q = filter_q(where, search_fields=("title",), company_field="company_id")
+    q = filter_q(where, model=Deal, company_field="company_id")
     return await paginate(Deal.filter(q, account=account), first=first, after=after)
 
 

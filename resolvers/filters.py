@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.models import Model
 
 from models import DealStatus
 from resolvers.ids import parse_ids
+from resolvers.search import search_q
 from resolvers.text import clean_text
 from resolvers.times import utc
 
@@ -32,7 +34,7 @@ class RecordFilter:
     created_to: datetime | None = None
 
 
-def filter_q(f: RecordFilter, *, search_fields: tuple[str, ...], company_field: str) -> Q:
+def filter_q(f: RecordFilter, *, model: type[Model], company_field: str) -> Q:
     """`company_field` is "id" for companies (the company itself) and "company_id" elsewhere."""
     parts: list[Q] = []
     if f.source_ids is not None or f.without_source:
@@ -55,8 +57,7 @@ def filter_q(f: RecordFilter, *, search_fields: tuple[str, ...], company_field: 
         parts.append(Q(status=f.status))
     needle = clean_text(f.search or "", field="search", max_length=SEARCH_MAX, required=False)
     if needle:
-        matches: list[dict[str, Any]] = [{f"{name}__icontains": needle} for name in search_fields]
-        parts.append(Q(*(Q(**m) for m in matches), join_type=Q.OR))
+        parts.append(search_q(model, needle))
     parts.append(created_q(f.created_from, f.created_to))
     return Q(*parts)
 

@@ -1,5 +1,5 @@
-"""The text rules: normalisation, refused characters, length limits, and the folded key behind
-uniqueness ("Website" = "WEBSITE").
+"""The text rules: normalisation, refused characters, length limits, and the folded keys behind
+uniqueness ("Website" = "WEBSITE") and search ("öko" finds "Öko Bau").
 
 Every name, title and email is NFC-normalised and trimmed, then checked: 1..limit characters
 (counted after normalisation, as the database counts them) and none of the refused characters
@@ -60,6 +60,11 @@ def bounded_key(key: str) -> str:
         return key
     digest = hashlib.sha256(key.encode()).hexdigest()
     return key[: KEY_MAX - _KEY_DIGEST - 1] + _KEY_JOIN + digest
+
+
+def search_key(text: str | None) -> str:
+    """What `search` matches against: the folded text, stored next to each searchable column."""
+    return fold(text or "")
 
 
 def clean_text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
