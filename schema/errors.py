@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from graphql import (
@@ -109,7 +110,7 @@ def _holding_argument(error: GraphQLError) -> str | None:
     return _find(error, is_value)
 
 
-def _find(error: GraphQLError, matches: Any) -> str | None:
+def _find(error: GraphQLError, matches: Callable[[Node, list[Any]], bool]) -> str | None:
     """Parses the document again (only on this error path) and names the innermost argument or
     input field around the first node that `matches(node, ancestors)`."""
     if error.source is None:
