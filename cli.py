@@ -16,7 +16,13 @@ from tqdm import tqdm
 from config import Settings
 from models import Role
 from models.config import apply_migrations, tortoise_config
-from resolvers.accounts import create_account, create_user, get_account_by_name
+from resolvers.accounts import (
+    create_account,
+    create_token,
+    create_user,
+    get_account_by_name,
+    revoke_account_tokens,
+)
 from resolvers.errors import DomainError
 from schema import schema
 from seeding.demo import ensure_demo_account
@@ -89,6 +95,20 @@ def create_user_command(args: argparse.Namespace) -> None:
     print(_with_database(work))
 
 
+def create_token_command(args: argparse.Namespace) -> None:
+    async def work() -> str:
+        return await create_token(account=await get_account_by_name(args.account), email=args.email)
+
+    print(_with_database(work))
+
+
+def revoke_tokens_command(args: argparse.Namespace) -> None:
+    async def work() -> int:
+        return await revoke_account_tokens(account=await get_account_by_name(args.account), email=args.email)
+
+    print(_with_database(work))
+
+
 def seed(args: argparse.Namespace) -> None:
     counts = SeedCounts(
         companies=args.companies,
@@ -138,6 +158,16 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("--name")
     user.add_argument("--admin", action="store_true")
     user.set_defaults(func=create_user_command)
+    token = sub.add_parser("create-token", help="a new token for an existing user; prints it")
+    token.add_argument("--account", required=True)
+    token.add_argument("--email", required=True)
+    token.set_defaults(func=create_token_command)
+    revoke = sub.add_parser(
+        "revoke-tokens", help="revoke the tokens of an account's users (or of one); prints how many"
+    )
+    revoke.add_argument("--account", required=True)
+    revoke.add_argument("--email", help="only this user's tokens")
+    revoke.set_defaults(func=revoke_tokens_command)
     sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(func=export_schema)
     seed_cmd = sub.add_parser("seed", help="fill an existing account with synthetic data")
     seed_cmd.add_argument("account")

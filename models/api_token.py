@@ -18,6 +18,8 @@ class ApiToken(Model):
     )
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(default=timezone.now)
+    # refreshed at most once a minute (resolvers/auth.py), so authentication stays one read
+    last_used_at = fields.DatetimeField(null=True)
 
     user_id: str
 

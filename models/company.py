@@ -18,6 +18,7 @@ class Company(Model):
         "models.Account", related_name="companies", on_delete=fields.CASCADE, db_index=False
     )
     name = fields.CharField(max_length=200)
+    name_folded = fields.TextField(default="", db_default="")  # what search matches (resolvers/search.py)
     source: fields.ForeignKeyNullableRelation[Source] = fields.ForeignKeyField(
         "models.Source", related_name="companies", null=True, on_delete=fields.SET_NULL
     )

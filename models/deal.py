@@ -27,6 +27,7 @@ class Deal(Model):
         "models.Account", related_name="deals", on_delete=fields.CASCADE, db_index=False
     )
     title = fields.CharField(max_length=200)
+    title_folded = fields.TextField(default="", db_default="")  # what search matches (resolvers/search.py)
     # integer minor units (cents): sums in SQL stay exact on every backend
     value_cents = fields.BigIntField(default=0)
     status = fields.CharEnumField(DealStatus, max_length=4, default=DealStatus.OPEN)

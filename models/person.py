@@ -21,6 +21,10 @@ class Person(Model):
     first_name = fields.CharField(max_length=100)
     last_name = fields.CharField(max_length=100, default="")
     email = fields.CharField(max_length=254, null=True)
+    # what search matches (resolvers/search.py)
+    first_name_folded = fields.TextField(default="", db_default="")
+    last_name_folded = fields.TextField(default="", db_default="")
+    email_folded = fields.TextField(default="", db_default="")
     company: fields.ForeignKeyNullableRelation[Company] = fields.ForeignKeyField(
         "models.Company", related_name="persons", null=True, on_delete=fields.SET_NULL, db_index=True
     )

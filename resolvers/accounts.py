@@ -6,8 +6,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import Account, Role, User
-from resolvers.auth import issue_token
+from resolvers.auth import issue_token, revoke_tokens
 from resolvers.errors import Conflict, NotFound
+from resolvers.scope import get_in_account
 from resolvers.text import NAME_MAX, clean_email, clean_text, name_key
 
 
@@ -43,10 +44,39 @@ async def _add_user(*, account: Account, name: str, email: str, role: Role) -> t
 
 
 async def get_account_by_name(name: str) -> Account:
-    account = await Account.get_or_none(name=name.strip())
+    account = await Account.get_or_none(name=clean_text(name, field="name", max_length=NAME_MAX))
     if account is None:
         raise NotFound(f"no account named {name!r}")
     return account
+
+
+async def get_user_by_email(*, account: Account, email: str) -> User:
+    """Emails are matched as the unique index matches them: ignoring case."""
+    user = await User.get_or_none(account=account, email_key=name_key(clean_email(email)))
+    if user is None:
+        raise NotFound(f"no user with email {email!r} in account {account.name!r}", field="email")
+    return user
+
+
+async def revoke_user_tokens(*, account: Account, user_id: str) -> int:
+    """Every token of one user of the account (NOT_FOUND for anyone else's); how many."""
+    user = await get_in_account(User, account=account, record_id=user_id, field="userId")
+    return await revoke_tokens(users=[user])
+
+
+async def revoke_account_tokens(*, account: Account, email: str | None) -> int:
+    """Every token of the account's users, or of the one with `email`; how many."""
+    users = (
+        [await get_user_by_email(account=account, email=email)]
+        if email is not None
+        else await User.filter(account=account)
+    )
+    return await revoke_tokens(users=users)
+
+
+async def create_token(*, account: Account, email: str) -> str:
+    """A fresh token for an existing user, e.g. after revoking the old ones."""
+    return await issue_token(user=await get_user_by_email(account=account, email=email))
 
 
 async def list_users(*, account: Account) -> list[User]:

@@ -33,7 +33,7 @@ async def find_company(*, account: Account, company_id: str) -> Company | None:
 
 
 async def list_companies(*, account: Account, page: PageRequest, where: RecordFilter) -> Page[Company]:
-    q = filter_q(where, search_fields=("name",), company_field="id")
+    q = filter_q(where, model=Company, company_field="id")
     return await paginate(Company.filter(q, account=account), request=page)
 
 

@@ -7,10 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.models import Model
 
 from models import DealStatus
 from resolvers.ids import parse_ids
+from resolvers.search import search_q
 from resolvers.text import clean_text
+from resolvers.times import utc
 
 SEARCH_MAX = 200
 
@@ -31,7 +34,7 @@ class RecordFilter:
     created_to: datetime | None = None
 
 
-def filter_q(f: RecordFilter, *, search_fields: tuple[str, ...], company_field: str) -> Q:
+def filter_q(f: RecordFilter, *, model: type[Model], company_field: str) -> Q:
     """`company_field` is "id" for companies (the company itself) and "company_id" elsewhere."""
     parts: list[Q] = []
     if f.source_ids is not None or f.without_source:
@@ -54,8 +57,7 @@ def filter_q(f: RecordFilter, *, search_fields: tuple[str, ...], company_field: 
         parts.append(Q(status=f.status))
     needle = clean_text(f.search or "", field="search", max_length=SEARCH_MAX, required=False)
     if needle:
-        matches: list[dict[str, Any]] = [{f"{name}__icontains": needle} for name in search_fields]
-        parts.append(Q(*(Q(**m) for m in matches), join_type=Q.OR))
+        parts.append(search_q(model, needle))
     parts.append(created_q(f.created_from, f.created_to))
     return Q(*parts)
 
@@ -66,10 +68,14 @@ def owners_q(owner_ids: list[str], *, field: str) -> Q:
 
 
 def created_q(created_from: datetime | None, created_to: datetime | None) -> Q:
-    """The creation range, for lists and statistics alike: from inclusive, to exclusive."""
+    """The creation range, for lists and statistics alike: from inclusive, to exclusive.
+
+    Bounds are compared in UTC, the form the columns hold: SQLite compares date-times as text,
+    so "11:30+01:00" must become "10:30+00:00" first.
+    """
     parts = []
     if created_from is not None:
-        parts.append(Q(created_at__gte=created_from))
+        parts.append(Q(created_at__gte=utc(created_from)))
     if created_to is not None:
-        parts.append(Q(created_at__lt=created_to))
+        parts.append(Q(created_at__lt=utc(created_to)))
     return Q(*parts)

@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -20,6 +20,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from resolvers.errors import BadUserInput
+from resolvers.times import parse_instant
 
 M = TypeVar("M", bound=Model)
 
@@ -102,21 +103,17 @@ def encode_cursor(value: datetime, pk: object) -> str:
 
 def decode_cursor(cursor: str, *, field: str) -> tuple[datetime, UUID]:
     """A cursor this service wrote, or BAD_USER_INPUT naming the argument: never a crash."""
-    refused = BadUserInput(f"{field} is not a cursor of this list", field=field)
-    if not cursor or len(cursor) > CURSOR_MAX:
-        raise refused
     try:
+        if not cursor or len(cursor) > CURSOR_MAX:
+            raise ValueError("empty or too long")
         padded = cursor + "=" * (-len(cursor) % 4)
-        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
-        raise refused from None
-    if not (isinstance(decoded, list) and len(decoded) == 2 and all(isinstance(p, str) for p in decoded)):
-        raise refused
-    try:
-        value, pk = datetime.fromisoformat(decoded[0]), UUID(decoded[1])
-    except ValueError:
-        raise refused from None
-    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)), pk
+        parts = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not (isinstance(parts, list) and len(parts) == 2 and all(isinstance(p, str) for p in parts)):
+            raise ValueError("not a pair of strings")
+        value, pk = parts
+        return parse_instant(value), UUID(pk)
+    except (ValueError, binascii.Error, RecursionError):  # JSON and Unicode errors are ValueErrors
+        raise BadUserInput(f"{field} is not a cursor of this list", field=field) from None
 
 
 async def paginate(

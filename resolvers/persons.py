@@ -23,8 +23,6 @@ from resolvers.records import (
 from resolvers.scope import find_in_account, optional_in_account
 from resolvers.text import NAME_MAX, clean_email, clean_text
 
-SEARCH_FIELDS = ("first_name", "last_name", "email")
-
 
 @dataclass(frozen=True)
 class PersonPatch(RecordPatch):
@@ -39,7 +37,7 @@ async def find_person(*, account: Account, person_id: str) -> Person | None:
 
 
 async def list_persons(*, account: Account, page: PageRequest, where: RecordFilter) -> Page[Person]:
-    q = filter_q(where, search_fields=SEARCH_FIELDS, company_field="company_id")
+    q = filter_q(where, model=Person, company_field="company_id")
     return await paginate(Person.filter(q, account=account), request=page)
 
 

@@ -16,6 +16,7 @@ from resolvers.errors import BadUserInput, NotFound
 from resolvers.ids import parse_id
 from resolvers.inputs import OMITTED, Omitted
 from resolvers.scope import get_in_account
+from resolvers.search import with_search_keys
 
 M = TypeVar("M", bound=Model)
 
@@ -57,19 +58,23 @@ def required(value: Any, *, field: str) -> Any:
 
 
 async def create_record(model: type[M], **values: Any) -> M:
+    """One INSERT; searched columns get their folded copies (resolvers/search.py) with them."""
     now = timezone.now()  # one instant: a record never edited has createdAt == updatedAt
     try:
-        return await model.create(**values, created_at=now, updated_at=now)
+        return await model.create(**with_search_keys(model, values), created_at=now, updated_at=now)
     except IntegrityError:
         raise _vanished() from None
 
 
 async def update_record(model: type[M], *, account: Account, record_id: str, changes: dict[str, Any]) -> M:
-    """One UPDATE scoped by account: atomic, and no read-then-write window."""
+    """One UPDATE scoped by account: atomic, and no read-then-write window. A changed searched
+    column carries its folded copy along in the same statement."""
     what = model.__name__.lower()
     pk = parse_id(record_id, what=what)
     try:
-        updated = await model.filter(id=pk, account=account).update(**changes, updated_at=timezone.now())
+        updated = await model.filter(id=pk, account=account).update(
+            **with_search_keys(model, changes), updated_at=timezone.now()
+        )
     except IntegrityError:
         raise _vanished() from None
     if not updated:

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, Literal
 from uuid import UUID
 
-from tortoise.expressions import Q
+from tortoise.expressions import CombinedExpression, Connector, F, Q
 from tortoise.functions import Count, Sum
 from tortoise.queryset import ValuesQuery
 
@@ -118,9 +118,9 @@ async def source_stats(*, account: Account, kind: ContactKind, where: StatsFilte
     for figures in await deal_figures_query(account, q):
         row(figures["source_id"]).deals = DealFigures(
             count=figures["n"],
-            total_cents=int(figures["total"] or 0),
+            total_cents=_cents(figures["total_high"], figures["total_low"]),
             won=figures["won"],
-            won_cents=int(figures["won_total"] or 0),
+            won_cents=_cents(figures["won_high"], figures["won_low"]),
             lost=figures["lost"],
         )
 
@@ -147,18 +147,35 @@ def contact_counts_query(
     )
 
 
+# Sums of cents in two exact halves: SQLite's SUM of integers fails beyond 2**63 (about 9,300
+# deals of the largest value a client may store), so each deal's cents are split at 10**9 into
+# a high part (below 10**6) and a low part (below 10**9); neither sum can overflow for billions
+# of deals, and Python adds them up exactly. Still read from the covering index alone.
+SPLIT = 10**9
+_HIGH = F("value_cents") / SPLIT  # integer division on both backends (BIGINT / INTEGER)
+# v - v / SPLIT * SPLIT, spelled out: Tortoise's `%` is MOD(), a float on SQLite
+_LOW = F("value_cents") - CombinedExpression(_HIGH, Connector.mul, SPLIT)
+
+
 def deal_figures_query(account: Account, q: Q) -> ValuesQuery[Literal[False]]:
-    """Deal figures per source, in integer cents: exact on every backend."""
+    """Deal figures per source, in integer cents: exact on every backend (see SPLIT)."""
     won = Q(status=DealStatus.WON)
     return (
         Deal.filter(q, account=account)
         .annotate(
             n=Count(COUNTED),
-            total=Sum("value_cents"),
+            total_high=Sum(_HIGH),
+            total_low=Sum(_LOW),
             won=Count(COUNTED, _filter=won),
-            won_total=Sum("value_cents", _filter=won),
+            won_high=Sum(_HIGH, _filter=won),
+            won_low=Sum(_LOW, _filter=won),
             lost=Count(COUNTED, _filter=Q(status=DealStatus.LOST)),
         )
         .group_by("source_id")
-        .values("source_id", "n", "total", "won", "won_total", "lost")
+        .values("source_id", "n", "total_high", "total_low", "won", "won_high", "won_low", "lost")
     )
+
+
+def _cents(high: int | Decimal | None, low: int | Decimal | None) -> int:
+    """SUM is NULL over no rows; PostgreSQL answers NUMERIC (Decimal), SQLite an integer."""
+    return int(high or 0) * SPLIT + int(low or 0)

@@ -18,7 +18,7 @@ from schema.errors import log_unexpected
 from schema.limits import limit_extensions
 from schema.nodes import NodeQuery
 from schema.persons import PersonMutation, PersonQuery
-from schema.scalars import DateTime, DecimalScalar
+from schema.scalars import DateTimeScalar, DecimalScalar
 from schema.sources import SourceMutation, SourceQuery
 from schema.stats import StatsQuery
 from schema.users import UserMutation, UserQuery
@@ -54,7 +54,7 @@ def build_schema(*, introspection: bool = True, max_cost: int = MAX_COST) -> Tri
             lambda: ValidationCache(maxsize=256),
         ],
         config=StrawberryConfig(disable_field_suggestions=not introspection),
-        scalar_overrides={datetime: DateTime, Decimal: DecimalScalar},
+        scalar_overrides={datetime: DateTimeScalar, Decimal: DecimalScalar},
     )
 
 

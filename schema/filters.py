@@ -8,6 +8,9 @@ from resolvers.filters import RecordFilter
 from schema.enums import DealStatus
 
 SOURCE_DOC = "Records with any of these sources (with withoutSource: true, also those without)."
+SEARCH_DOC = (
+    "A substring, ignoring case in every script ('öko' finds 'Öko Bau', 'straße' finds 'STRASSE'), of {what}."
+)
 
 
 @strawberry.input(description="createdFrom is inclusive, createdTo exclusive.")
@@ -19,7 +22,8 @@ class ContactFilter:
         default=None, description="Persons of this company; on companies, the company itself."
     )
     search: str | None = strawberry.field(
-        default=None, description="Case-insensitive, in names (and a person's email)."
+        default=None,
+        description=SEARCH_DOC.format(what="a company's name, or a person's first name, last name or email"),
     )
     created_from: datetime | None = None
     created_to: datetime | None = None
@@ -44,6 +48,9 @@ class DealFilter:
     company_id: strawberry.ID | None = None
     person_id: strawberry.ID | None = None
     status: DealStatus | None = None
+    search: str | None = strawberry.field(
+        default=None, description=SEARCH_DOC.format(what="the deal's title")
+    )
     created_from: datetime | None = None
     created_to: datetime | None = None
 
@@ -55,6 +62,7 @@ class DealFilter:
             company_id=self.company_id,
             person_id=self.person_id,
             status=self.status,
+            search=self.search,
             created_from=self.created_from,
             created_to=self.created_to,
         )

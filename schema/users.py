@@ -5,7 +5,7 @@ from typing import Self
 import strawberry
 
 from models import User as UserModel
-from resolvers.accounts import create_user, list_users
+from resolvers.accounts import create_user, list_users, revoke_user_tokens
 from resolvers.auth import require_admin
 from schema.context import Info
 from schema.enums import Role
@@ -57,6 +57,15 @@ class UserMutation:
             account=info.context.account, name=input.name, email=input.email, role=input.role
         )
         return CreateUserPayload(user=User.from_model(user), token=token)
+
+    @strawberry.mutation(
+        description="Admin only. Revokes every token of the user (the caller's own included): "
+        "each fails its next request with UNAUTHENTICATED. Returns how many were revoked. "
+        "The user stays; an operator issues a new token with `tributary create-token`."
+    )
+    async def revoke_user_tokens(self, info: Info, user_id: strawberry.ID) -> int:
+        require_admin(info.context.user)
+        return await revoke_user_tokens(account=info.context.account, user_id=user_id)
 
 
 def load_user(info: Info, user_id: object) -> Related[User]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from tortoise.transactions import in_transaction
+
 from models import Account, Role, User
 from resolvers.accounts import create_account
-from resolvers.auth import issue_token
+from resolvers.auth import issue_token, revoke_tokens
 from resolvers.settings import update_source_settings
 from seeding.synthetic import SeedCounts, seed_account
 
@@ -15,7 +17,11 @@ DEMO_SIZE = SeedCounts(companies=25, persons=80, deals=60, sources=8, users=3)
 
 
 async def ensure_demo_account() -> str:
-    """Fills an empty database with the demo account; returns a fresh token of its admin."""
+    """Fills an empty database with the demo account; returns a fresh token of its admin.
+
+    On a later start the demo admin's earlier tokens are revoked as the new one is issued, so
+    only the token printed last works.
+    """
     if not await Account.exists():
         admin, token = await create_account(
             name=DEMO_ACCOUNT, admin_email=DEMO_ADMIN_EMAIL, admin_name="Demo Admin"
@@ -27,7 +33,9 @@ async def ensure_demo_account() -> str:
     ).first()
     if demo_admin is None:
         raise RuntimeError("the database is not empty and has no demo account")
-    return await issue_token(user=demo_admin)
+    async with in_transaction():
+        await revoke_tokens(users=[demo_admin])
+        return await issue_token(user=demo_admin)
 
 
 async def _fill(admin: User) -> None:

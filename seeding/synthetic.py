@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from tortoise import timezone
 
 from models import Account, DealStatus, Role, Source, User
-from resolvers.text import name_key
+from resolvers.text import name_key, search_key
 from seeding.bulk import analyze, indexes_rebuilt_after, insert_rows, prepare_bulk_load
 from seeding.names import (
     COMPANY_FORMS,
@@ -45,14 +45,17 @@ class SeedCounts:
     users: int = 5
 
 
-COMPANY_COLUMNS = ("id", "account_id", "name", "source_id", "owner_id", "created_at", "updated_at")
+# the *_folded columns are what search matches (resolvers/search.py), written with their texts
+COMPANY_COLUMNS = (
+    "id", "account_id", "name", "name_folded", "source_id", "owner_id", "created_at", "updated_at",
+)  # fmt: skip
 PERSON_COLUMNS = (
-    "id", "account_id", "first_name", "last_name", "email", "company_id", "source_id", "owner_id",
-    "created_at", "updated_at",
+    "id", "account_id", "first_name", "first_name_folded", "last_name", "last_name_folded", "email",
+    "email_folded", "company_id", "source_id", "owner_id", "created_at", "updated_at",
 )  # fmt: skip
 DEAL_COLUMNS = (
-    "id", "account_id", "title", "value_cents", "status", "company_id", "person_id", "source_id",
-    "owner_id", "created_at", "updated_at",
+    "id", "account_id", "title", "title_folded", "value_cents", "status", "company_id", "person_id",
+    "source_id", "owner_id", "created_at", "updated_at",
 )  # fmt: skip
 STATUSES = ([DealStatus.OPEN.value, DealStatus.WON.value, DealStatus.LOST.value], (45, 35, 20))
 
@@ -119,7 +122,7 @@ class _Rows:
             name = (
                 f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)} {rng.choice(COMPANY_FORMS)}".strip()
             )
-            yield (cid, self.account_id, name, source, self.owner(), at, at)
+            yield (cid, self.account_id, name, search_key(name), source, self.owner(), at, at)
 
     def persons(self, n: int) -> Iterator[tuple[object, ...]]:
         rng = self.rng
@@ -134,7 +137,8 @@ class _Rows:
                     source = self.company_sources[company]
             email = f"{first}.{last}@example.com".lower() if rng.random() < 0.9 else None
             company_id = self.company_ids[company] if company is not None else None
-            yield (pid, self.account_id, first, last, email, company_id, source, self.owner(), at, at)
+            yield (pid, self.account_id, first, search_key(first), last, search_key(last), email,
+                   search_key(email), company_id, source, self.owner(), at, at)  # fmt: skip
 
     def deals(self, n: int) -> Iterator[tuple[object, ...]]:
         rng = self.rng
@@ -149,8 +153,8 @@ class _Rows:
             title = f"{rng.choice(COMPANY_WORDS)} {rng.choice(DEAL_WORDS)}"
             status = rng.choices(*STATUSES)[0]
             company_id = self.company_ids[company] if company is not None else None
-            yield (str(uuid.uuid4()), self.account_id, title, value, status, company_id, person, source,
-                   self.owner(), at, at)  # fmt: skip
+            yield (str(uuid.uuid4()), self.account_id, title, search_key(title), value, status, company_id,
+                   person, source, self.owner(), at, at)  # fmt: skip
 
 
 async def _load(

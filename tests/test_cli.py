@@ -55,6 +55,54 @@ def test_serve_demo_fills_once_and_prints_a_fresh_admin_token_on_every_start(dat
         ]
     assert again != token
     assert data2 == data
+    # and only the token printed last works
+    with serving(database_url) as third:
+        old = httpx.post(f"{third.url}/graphql", json=query, headers=bearer(token), timeout=10)
+        new = httpx.post(f"{third.url}/graphql", json=query, headers=bearer(again), timeout=10)
+    assert old.status_code == 401
+    assert new.json()["data"] == data
+
+
+def test_revoke_tokens_revokes_a_users_or_the_whole_accounts_tokens(database_url: str) -> None:
+    # given: an admin and two users
+    admin = run_cli(database_url, "create-account", "Acme", "--admin-email", "boss@acme.example").strip()
+    sam = run_cli(database_url, "create-user", "--account", "Acme", "--email", "sam@acme.example").strip()
+    kim = run_cli(database_url, "create-user", "--account", "Acme", "--email", "kim@acme.example").strip()
+    with serving(database_url) as server:
+
+        def status(token: str) -> int:
+            return httpx.post(f"{server.url}/graphql", json=ME, headers=bearer(token), timeout=10).status_code
+
+        # when: one user's tokens (the email matched ignoring case), while the server runs
+        one = run_cli(database_url, "revoke-tokens", "--account", "Acme", "--email", "SAM@acme.example")
+        # then
+        assert one == "1\n"
+        assert (status(admin), status(sam), status(kim)) == (200, 401, 200)
+        # when: a new token for sam, then every token of the account
+        fresh = run_cli(
+            database_url, "create-token", "--account", "Acme", "--email", "sam@acme.example"
+        ).strip()
+        assert status(fresh) == 200
+        everything = run_cli(database_url, "revoke-tokens", "--account", "Acme")
+        # then
+        assert everything == "3\n"
+        assert (status(admin), status(fresh), status(kim)) == (401, 401, 401)
+
+
+def test_revoke_tokens_of_an_unknown_user_fails_cleanly(database_url: str) -> None:
+    import subprocess
+
+    from processes import TRIBUTARY, env_for
+
+    run_cli(database_url, "create-account", "Acme", "--admin-email", "boss@acme.example")
+    done = subprocess.run(
+        [*TRIBUTARY, "revoke-tokens", "--account", "Acme", "--email", "nobody@acme.example"],
+        env=env_for(database_url), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert "no user with email 'nobody@acme.example' in account 'Acme'" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_create_user_for_an_unknown_account_fails_cleanly(database_url: str) -> None:

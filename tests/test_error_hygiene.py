@@ -77,11 +77,10 @@ async def test_nasty_strings_in_every_text_input(
 
 
 async def test_accepted_unicode_is_stored_as_sent(gql: GQL, admin: Caller, alpha: Records) -> None:
-    for name in ["\u202eevil right-to-left", "😀 Emoji fair", "Zürich ∑"]:
+    names = ["עברית מימין לשמאל", "😀 Emoji fair", "Zürich ∑", "Łódź"]
+    for name in names:
         await alpha.source(name)
-    assert sorted(s["name"] for s in (await gql.ok(admin, SOURCES))["sources"]) == sorted(
-        ["\u202eevil right-to-left", "😀 Emoji fair", "Zürich ∑"]
-    )
+    assert sorted(s["name"] for s in (await gql.ok(admin, SOURCES))["sources"]) == sorted(names)
 
 
 @pytest.mark.parametrize(
@@ -136,6 +135,51 @@ async def test_wrong_types_and_bad_documents_are_bad_user_input(
     assert response.status_code == 200
     assert_clean(response)
     assert {e["extensions"]["code"] for e in response.json()["errors"]} == {"BAD_USER_INPUT"}
+
+
+@pytest.mark.parametrize(
+    ("document", "variables", "field"),
+    [
+        # a variable is named by the argument or input field it fills, never by its own name
+        (
+            "query($k: ContactKind!) { sourceStats(contactKind: $k) { count } }",
+            {"k": "EVERYONE"},
+            "contactKind",
+        ),
+        (
+            'mutation($v: Decimal) { createDeal(input: {title: "x", value: $v}) { id } }',
+            {"v": "abc"},
+            "value",
+        ),
+        ("query($i: [ID!]) { sourceStats(userIds: $i) { count } }", {"i": [None]}, "userIds"),
+        ("query($x: Int) { persons(filter: {search: $x}) { totalCount } }", {"x": 5}, "search"),
+        ("query($n: Int!) { persons(first: $n) { totalCount } }", {}, "first"),
+        # inside an input object given as a variable: the input field
+        (
+            "mutation($input: CreateDealInput!) { createDeal(input: $input) { id } }",
+            {"input": {"title": "x", "value": "abc"}},
+            "value",
+        ),
+        (
+            "query($f: ContactFilter) { persons(filter: $f) { totalCount } }",
+            {"f": {"createdFrom": "x"}},
+            "createdFrom",
+        ),
+        # a missing required argument, and literals the schema refuses
+        ('mutation { deleteSource(id: "x") { deletedId } }', {}, "confirm"),
+        ('mutation { deleteSource(id: "x", confirm: null) { deletedId } }', {}, "confirm"),
+        ('mutation { createDeal(input: {title: "x", value: "abc"}) { id } }', {}, "value"),
+        ('{ persons(filter: {createdFrom: "yesterday"}) { totalCount } }', {}, "createdFrom"),
+        ('{ persons(first: "ten") { totalCount } }', {}, "first"),
+        ("mutation { createPerson(input: {}) { id } }", {}, "firstName"),
+        ("{ persons(filter: {bogus: 1}) { totalCount } }", {}, "bogus"),
+    ],
+)
+async def test_extensions_field_names_the_argument_or_input_field(
+    gql: GQL, admin: Caller, document: str, variables: dict[str, Any], field: str
+) -> None:
+    error = await gql.error(admin, document, **variables)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}, error
 
 
 async def test_a_missing_required_input_field_is_named(gql: GQL, admin: Caller) -> None:

@@ -206,6 +206,12 @@ async def _create_user(gql: GQL, w: World) -> None:
     await gql.ok(w.b, document)
 
 
+@case("revokeUserTokens")
+async def _revoke_user_tokens(gql: GQL, w: World) -> None:
+    # A's admin keeps its token: the snapshot after this case is taken with it
+    await not_found(gql, w, "mutation($id: ID!) { revokeUserTokens(userId: $id) }", id=w.ids["user"])
+
+
 @case("createCompany")
 async def _create_company(gql: GQL, w: World) -> None:
     document = "mutation($i: CreateCompanyInput!) { createCompany(input: $i) { id } }"

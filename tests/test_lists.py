@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Iterator
 
@@ -74,6 +75,36 @@ async def test_first_outside_1_to_200_is_bad_user_input(gql: GQL, admin: Caller,
 @pytest.mark.parametrize("after", ["garbage", "WyJ4Il0", "", "!!!"])
 async def test_a_malformed_cursor_is_bad_user_input(gql: GQL, admin: Caller, after: str) -> None:
     error = await gql.error(admin, PERSONS, first=10, after=after)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
+
+
+def forged(content: str | bytes) -> str:
+    raw = content.encode() if isinstance(content, str) else content
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+FORGED_CURSORS = [
+    forged('["2030-01-01T00:00:00+00:00", 5]'),  # a number for the id
+    forged('["2030-01-01T00:00:00+00:00", null]'),
+    forged('[5, "9b7b4f4e-7c43-4a35-a7ad-2a8d8bfbd6b5"]'),  # a number for the date
+    forged('[["2030-01-01T00:00:00+00:00"], ["9b7b4f4e-7c43-4a35-a7ad-2a8d8bfbd6b5"]]'),  # lists
+    forged('["2030-01-01T00:00:00+00:00", "9b7b4f4e-7c43-4a35-a7ad-2a8d8bfbd6b5", 1]'),
+    forged('{"created": "2030-01-01T00:00:00+00:00"}'),
+    forged('"2030-01-01T00:00:00+00:00"'),
+    forged("[" * 5000),  # thousands of nested lists
+    forged("[" * 140),  # nested, and short enough to be decoded
+    forged('["0001-01-01T00:00:00+01:00", "9b7b4f4e-7c43-4a35-a7ad-2a8d8bfbd6b5"]'),  # before year 1 in UTC
+    forged(b"\xff\xfe\x00"),  # not UTF-8
+]
+
+
+@pytest.mark.parametrize("after", FORGED_CURSORS, ids=[f"forged{i}" for i in range(len(FORGED_CURSORS))])
+@pytest.mark.parametrize("field", ["persons", "companies", "deals"])
+async def test_a_forged_cursor_is_bad_user_input_on_every_list(
+    gql: GQL, admin: Caller, alpha: Records, field: str, after: str
+) -> None:
+    await alpha.person("Ada")
+    error = await gql.error(admin, f"query($a: String) {{ {field}(after: $a) {{ totalCount }} }}", a=after)
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
 
 

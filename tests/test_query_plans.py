@@ -5,6 +5,7 @@ Plans are pinned here; timings live in bench/, never in tests.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +16,8 @@ from models import Account, Company, Person
 from resolvers.filters import RecordFilter, filter_q
 from resolvers.pagination import NEWEST_FIRST, PageRequest, encode_cursor, keyset_page
 from resolvers.stats import StatsFilter, contact_counts_query, deal_figures_query
+from seeding.bulk import analyze, insert_rows
+from seeding.synthetic import PERSON_COLUMNS
 from tests.graphql import Caller
 
 OWNER = "9b7b4f4e-7c43-4a35-a7ad-2a8d8bfbd6b5"
@@ -75,7 +78,7 @@ async def test_a_page_from_a_cursor_seeks_in_the_page_index_without_sorting(
     admin: Caller, on_postgres: bool, request_: PageRequest, bound: tuple[str, str]
 ) -> None:
     account = await Account.get(id=admin.account_id)
-    everything = filter_q(RecordFilter(), search_fields=(), company_field="company_id")
+    everything = filter_q(RecordFilter(), model=Person, company_field="company_id")
     query = keyset_page(Person.filter(everything, account=account), request=request_, ordering=NEWEST_FIRST)
     explained = await plan(query, on_postgres)
     assert "person_page" in explained
@@ -83,3 +86,27 @@ async def test_a_page_from_a_cursor_seeks_in_the_page_index_without_sorting(
     assert (bound[0] if on_postgres else bound[1]) in explained, explained
     assert "TEMP B-TREE" not in explained
     assert "Sort" not in explained
+
+
+async def test_search_on_postgresql_reads_the_trigram_indexes(admin: Caller, on_postgres: bool) -> None:
+    if not on_postgres:
+        pytest.skip("SQLite has no index for LIKE '%…%': search reads the account's rows")
+    # given: enough persons that the planner would rather not read them all (a tiny table it reads whole)
+    account = await Account.get(id=admin.account_id)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def person(i: int) -> tuple[object, ...]:
+        values = {"id": str(uuid.uuid4()), "account_id": admin.account_id, "first_name": f"Ada {i}",
+                  "first_name_folded": f"ada {i}", "last_name": "", "last_name_folded": "", "email": None,
+                  "email_folded": "", "company_id": None, "source_id": None, "owner_id": admin.user_id,
+                  "created_at": at, "updated_at": at}  # fmt: skip
+        return tuple(values[c] for c in PERSON_COLUMNS)
+
+    await insert_rows("person", PERSON_COLUMNS, [person(i) for i in range(100_000)])
+    await analyze()
+    rare = Person.filter(filter_q(RecordFilter(search="zqx"), model=Person, company_field="company_id"))
+    # when
+    explained = await plan(rare.filter(account=account).count(), on_postgres)
+    # then
+    for column in ("first_name", "last_name", "email"):
+        assert f"person_{column}_trgm" in explained, explained

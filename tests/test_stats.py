@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -12,7 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from models import Company, Deal, Person
+from models import Company, Deal, DealStatus, Person, Source
+from seeding.bulk import insert_rows
+from seeding.synthetic import DEAL_COLUMNS
 from tests.graphql import GQL, Caller, Records
 
 STATS = """query($userIds: [ID!], $kind: ContactKind!, $from: DateTime, $to: DateTime) {
@@ -278,3 +281,88 @@ async def test_csv_bad_parameters_get_400_with_a_one_line_reason(
     response = await client.get("/stats/sources.csv", params=params, headers=admin.headers)
     assert response.status_code == 400
     assert response.text == message + "\n"
+
+
+MAX_VALUE = "9999999999999.99"  # the largest value a client may store
+MAX_DEALS = 9_300  # their cents sum beyond 2**63, where SQLite's SUM of integers fails
+
+
+async def test_sums_of_the_largest_values_are_exact_in_graphql_and_csv(
+    client: httpx.AsyncClient, gql: GQL, admin: Caller, alpha: Records
+) -> None:
+    # given: one deal through the API, the rest inserted in bulk like it (for speed)
+    web = await alpha.source("Web")
+    first = await alpha.deal("Max", value=MAX_VALUE, status="WON", sourceId=web["id"])
+    stored = await Deal.get(id=first["id"])
+    row_values = {c: getattr(stored, c) for c in DEAL_COLUMNS if c != "id"}
+    await insert_rows(
+        "deal",
+        DEAL_COLUMNS,
+        [
+            tuple(str(uuid.uuid4()) if c == "id" else _plain(row_values[c]) for c in DEAL_COLUMNS)
+            for _ in range(MAX_DEALS - 1)
+        ],
+    )
+    total = str(Decimal(MAX_VALUE) * MAX_DEALS)
+    # when
+    [web_row] = await stats(gql, admin)
+    response = await client.get("/stats/sources.csv", headers=admin.headers)
+    # then
+    assert total == "92999999999999907.00"
+    assert web_row["deals"] == {
+        "count": MAX_DEALS,
+        "totalValue": total,
+        "averageValue": MAX_VALUE,
+        "won": MAX_DEALS,
+        "wonValue": total,
+        "winRate": 1.0,
+    }
+    [line] = csv_rows(response.text)
+    assert (line["deal_value"], line["won_value"], line["average_deal_value"]) == (total, total, MAX_VALUE)
+
+
+def _plain(value: object) -> object:
+    """Column values as insert_rows takes them: ids as text, enums as their values."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value.value if isinstance(value, DealStatus) else value
+
+
+@pytest.mark.parametrize("name", ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)", " =1+1"])
+async def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(
+    client: httpx.AsyncClient, admin: Caller, alpha: Records, name: str
+) -> None:
+    # given
+    await alpha.source(name)
+    # when
+    response = await client.get("/stats/sources.csv", headers=admin.headers)
+    # then
+    [line] = csv_rows(response.text)
+    assert line["source"] == "'" + name.strip()
+
+
+@pytest.mark.parametrize("name", ["\tTab", "\rReturn"])
+async def test_csv_cells_starting_with_tab_or_cr_start_with_a_quote(
+    client: httpx.AsyncClient, admin: Caller, alpha: Records, name: str
+) -> None:
+    # given: the API refuses control characters; a name stored otherwise is still made safe
+    source = await alpha.source("Anything")
+    await Source.filter(id=source["id"]).update(name=name)
+    # when
+    response = await client.get("/stats/sources.csv", headers=admin.headers)
+    # then
+    [line] = csv_rows(response.text)
+    assert line["source"] == "'" + name
+
+
+async def test_csv_text_that_only_looks_like_a_formula_later_is_kept(
+    client: httpx.AsyncClient, admin: Caller, alpha: Records
+) -> None:
+    await alpha.source("Trade fair = fun")
+    response = await client.get("/stats/sources.csv", headers=admin.headers)
+    assert [line["source"] for line in csv_rows(response.text)] == ["Trade fair = fun"]
+
+
+async def test_csv_is_a_download(client: httpx.AsyncClient, admin: Caller) -> None:
+    response = await client.get("/stats/sources.csv", headers=admin.headers)
+    assert response.headers["content-disposition"] == 'attachment; filename="sources.csv"'

@@ -1,13 +1,14 @@
 """`GET /stats/sources.csv`: the statistics rows for BI tools, with the filters as query parameters.
 
 The columns are one table: a header and how to read its cell from a resolvers' `StatsRow`.
+Every CSV answer goes through `csv_text` (formula-safe cells) and `csv_response` (a download).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from starlette.datastructures import QueryParams
@@ -45,12 +46,37 @@ class BadParameter(ValueError):
     pass
 
 
-def stats_csv(rows: list[stats.StatsRow]) -> str:
+# a spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula gets a leading `'`; numbers stay."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    """A header and rows as CSV (CRLF lines), every text cell formula-safe."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(name for name, _ in COLUMNS)
-    writer.writerows([cell(row) for _, cell in COLUMNS] for row in rows)
+    writer.writerow(header)
+    writer.writerows([safe_cell(value) for value in row] for row in rows)
     return out.getvalue()
+
+
+def csv_response(text: str, *, filename: str) -> Response:
+    """A CSV download: browsers and BI tools save it as `filename` instead of showing it."""
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def stats_csv(rows: list[stats.StatsRow]) -> str:
+    return csv_text((name for name, _ in COLUMNS), ([cell(row) for _, cell in COLUMNS] for row in rows))
 
 
 def stats_arguments(params: QueryParams) -> tuple[stats.ContactKind, stats.StatsFilter]:
@@ -98,4 +124,4 @@ async def sources_csv(request: Request) -> Response:
         return PlainTextResponse(
             f"the export took longer than {seconds:g} s and was stopped\n", status_code=504
         )
-    return Response(stats_csv(rows), media_type="text/csv; charset=utf-8")
+    return csv_response(stats_csv(rows), filename="sources.csv")
