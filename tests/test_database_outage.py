@@ -31,7 +31,8 @@ class Proxy:
         self.loop = asyncio.new_event_loop()
         self.server: asyncio.AbstractServer | None = None
         self.pipes: set[asyncio.StreamWriter] = set()
-        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
 
     def _run(self, coroutine: object) -> None:
         asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)  # type: ignore[arg-type]
@@ -70,6 +71,8 @@ class Proxy:
     def close(self) -> None:
         self.cut()
         self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
 
 
 @pytest.fixture
