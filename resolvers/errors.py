@@ -33,3 +33,7 @@ class Conflict(DomainError):
 
 class SourcesDisabled(DomainError):
     code = "SOURCES_DISABLED"
+
+
+class SourceArchived(DomainError):
+    code = "SOURCE_ARCHIVED"
