@@ -97,9 +97,10 @@ async def update_record(
             updated = await model.filter(id=pk, account=account).update(**changes, updated_at=timezone.now())
     except IntegrityError:
         raise _vanished() from None
-    if not updated:
+    record = await model.get_or_none(id=pk) if updated else None
+    if record is None:  # none, or deleted by a concurrent request right after the update
         raise NotFound(f"{what} not found", field="id")
-    return await model.get(id=pk)
+    return record
 
 
 async def delete_record(model: type[Model], *, account: Account, record_id: str) -> UUID:

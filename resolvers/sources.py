@@ -166,14 +166,15 @@ async def delete_source(
         found = await lock_sources(account, [i for i in (deleted_id, replacement_id) if i is not None])
         if deleted_id not in found:
             raise NotFound("source not found", field="id")
+        replacement = None
         if replacement_id is None:
             detached = await detach_source(account=account, source_id=deleted_id)
         elif replacement_id in found:
             detached = await replace_source(account=account, source_id=deleted_id, replacement=replacement_id)
+            replacement = await Source.get(id=replacement_id)  # locked: a later delete cannot race this read
         else:
             raise NotFound("source not found", field="replaceWith")
         await _delete_and_close_gaps(account, [deleted_id])
-    replacement = None if replacement_id is None else await Source.get(id=replacement_id)
     return DeletedSource(deleted_id=deleted_id, detached=detached, replaced_with=replacement)
 
 
@@ -197,7 +198,8 @@ async def merge_sources(*, account: Account, ids: list[str], into: str, confirm:
             raise NotFound("source not found", field="into")
         moved = await merge_into(account=account, source_ids=merged, into=into_id)
         await _delete_and_close_gaps(account, merged)
-    return MergedSources(into=await Source.get(id=into_id), merged_ids=merged, moved=moved)
+        target = await Source.get(id=into_id)  # inside: once committed, it may be deleted
+    return MergedSources(into=target, merged_ids=merged, moved=moved)
 
 
 async def usage_by_source(*, account: Account, source_ids: Iterable[UUID]) -> dict[UUID, Usage]:
@@ -232,7 +234,7 @@ async def _set_archived(account: Account, source_id: str, *, archived: bool) -> 
             await Source.filter(id=pk, archived_at__isnull=True).update(archived_at=timezone.now())
         else:
             await Source.filter(id=pk).update(archived_at=None)
-    return await Source.get(id=pk)
+        return await Source.get(id=pk)  # inside: once committed, it may be deleted
 
 
 async def _delete_and_close_gaps(account: Account, ids: list[UUID]) -> None:
