@@ -22,6 +22,8 @@ EXPECTED = [
     "SQL statements per nested page",
     "{ me { id } }",
     "createPerson mutation",
+    "mergeSources: the most-used source into another",
+    "deleteSource with replaceWith: the merged source",
     "server peak memory (VmHWM)",
 ]
 
