@@ -48,6 +48,11 @@ NESTED_PAGE = """query($after: String) { persons(first: 200, after: $after) { ed
 SCALAR_PAGE = """query($after: String) { persons(first: 200, after: $after) { edges { node {
   id firstName lastName email createdAt } } } }"""
 CREATE = 'mutation { createPerson(input: {firstName: "Bench"}) { id } }'
+SOURCES_BY_USE = "{ sources { id name usage { companies persons deals } } }"
+MERGE = """mutation($ids: [ID!]!, $into: ID!) {
+  mergeSources(ids: $ids, into: $into, confirm: true) { moved { companies persons deals } } }"""
+DELETE = """mutation($id: ID!, $into: ID!) {
+  deleteSource(id: $id, confirm: true, replaceWith: $into) { detached { companies persons deals } } }"""
 
 # the statistics as plain SQL: what the GraphQL answer must not cost much more than
 RAW_STATS = {
@@ -331,9 +336,36 @@ def measure(
     bench.figures.append(Figure("another account's { sources } p99, 20 attackers", p99 * 1000, "ms",
                                 target="< 1000 ms", met=p99 < 1.0))  # fmt: skip
 
-    # 5. memory
+    # 6. bulk moves, last: they change the data the rows above measure
+    print("bulk moves …", flush=True)
+    bulk_moves(bench)
+
+    # 7. memory
     bench.figures.append(Figure("server peak memory (VmHWM)", peak_memory_mib(pid), "MiB"))
     return bench.figures
+
+
+def bulk_moves(bench: Bench) -> None:
+    """One mergeSources of the most-used source into the third, then one deleteSource of that
+    (now largest) source with the second as replacement: single calls, each one transaction
+    rewriting every record it moves (source and updatedAt, and their index entries)."""
+
+    def records(usage: dict[str, int]) -> int:
+        return usage["companies"] + usage["persons"] + usage["deals"]
+
+    by_use = sorted(bench.gql(SOURCES_BY_USE)["data"]["sources"], key=lambda s: -records(s["usage"]))
+    first, second, third = (s["id"] for s in by_use[:3])
+    for name, document, variables, payload, field in (
+        ("mergeSources: the most-used source into another", MERGE, {"ids": [first], "into": third},
+         "mergeSources", "moved"),
+        ("deleteSource with replaceWith: the merged source", DELETE, {"id": third, "into": second},
+         "deleteSource", "detached"),
+    ):  # fmt: skip
+        started = time.perf_counter()
+        answer = bench.gql(document, **variables)
+        seconds = time.perf_counter() - started
+        moved = records(answer["data"][payload][field])
+        bench.figures.append(Figure(name, seconds, "s", f"one call, {moved:,} records moved"))
 
 
 def account_of(database_url: str, user_id: str) -> str:

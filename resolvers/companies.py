@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from models import Account, Company, User
-from resolvers.assignment import source_on_create
+from resolvers.assignment import Usage, apply_to_company_records, require_sources_enabled
+from resolvers.errors import BadUserInput, NotFound
 from resolvers.filters import RecordFilter, filter_q
+from resolvers.ids import as_uuid
 from resolvers.inputs import OMITTED, Omitted
+from resolvers.locks import lock_source_list, refresh_switches, write_transaction
 from resolvers.pagination import Page, PageRequest, paginate
 from resolvers.records import (
     RecordPatch,
@@ -19,7 +22,7 @@ from resolvers.records import (
     required,
     update_record,
 )
-from resolvers.scope import find_in_account
+from resolvers.scope import find_in_account, get_in_account
 from resolvers.text import TITLE_MAX, clean_text
 
 
@@ -40,12 +43,11 @@ async def list_companies(*, account: Account, page: PageRequest, where: RecordFi
 async def create_company(
     *, account: Account, caller: User, name: str, source_id: str | Omitted | None, owner_id: str | None
 ) -> Company:
-    assignment = await source_on_create(account=account, source_id=source_id)
     return await create_record(
         Company,
         account=account,
         name=clean_text(name, field="name", max_length=TITLE_MAX),
-        source_id=assignment.source_id,
+        source_id=source_id,
         owner=await owner_for_new_record(account=account, caller=caller, owner_id=owner_id),
     )
 
@@ -55,7 +57,37 @@ async def update_company(*, account: Account, company_id: str, patch: CompanyPat
     if patch.name is not OMITTED:
         name = required(patch.name, field="name")
         changes["name"] = clean_text(name, field="name", max_length=TITLE_MAX)
-    return await update_record(Company, account=account, record_id=company_id, changes=changes)
+    return await update_record(
+        Company, account=account, record_id=company_id, changes=changes, source_id=patch.source_id
+    )
+
+
+@dataclass(frozen=True)
+class AppliedSource:
+    company: Company
+    changed: Usage  # persons and deals whose source changed
+
+
+async def apply_company_source(*, account: Account, company_id: str, overwrite: bool) -> AppliedSource:
+    """The company's source onto the persons and deals tied to it: those without a source, or
+    all of them with `overwrite` (any user). An archived source is copied too. SOURCES_DISABLED
+    while sources are off; BAD_USER_INPUT when the company has no source."""
+    require_sources_enabled(account, field=None)
+    company = await get_in_account(Company, account=account, record_id=company_id, field="companyId")
+    async with write_transaction(bulk=True):
+        await lock_source_list(account)  # no merge or delete moves the company's source meanwhile
+        await refresh_switches(account)
+        require_sources_enabled(account, field=None)
+        current = await Company.filter(id=company.id).values_list("source_id", flat=True)
+        if not current:
+            raise NotFound("company not found", field="companyId")
+        company.source_id = None if current[0] is None else str(current[0])
+        if company.source_id is None:
+            raise BadUserInput("the company has no source to apply", field="companyId")
+        changed = await apply_to_company_records(
+            account=account, company_id=company.id, source_id=as_uuid(company.source_id), overwrite=overwrite
+        )
+    return AppliedSource(company=company, changed=changed)
 
 
 async def delete_company(*, account: Account, company_id: str) -> UUID:

@@ -7,7 +7,6 @@ from decimal import Decimal
 from uuid import UUID
 
 from models import Account, Company, Deal, DealStatus, Person, User
-from resolvers.assignment import source_on_create
 from resolvers.filters import RecordFilter, filter_q
 from resolvers.inputs import OMITTED, Omitted
 from resolvers.money import to_cents
@@ -58,16 +57,15 @@ async def create_deal(
 ) -> Deal:
     company = await optional_in_account(Company, account=account, record_id=company_id, field="companyId")
     person = await optional_in_account(Person, account=account, record_id=person_id, field="personId")
-    assignment = await source_on_create(account=account, source_id=source_id, company=company)
     return await create_record(
         Deal,
         account=account,
+        company=company,
         title=clean_text(title, field="title", max_length=TITLE_MAX),
         value_cents=to_cents(value) if value is not None else 0,
         status=status or DealStatus.OPEN,
-        company=company,
         person=person,
-        source_id=assignment.source_id,
+        source_id=source_id,
         owner=await owner_for_new_record(account=account, caller=caller, owner_id=owner_id),
     )
 
@@ -92,7 +90,9 @@ async def update_deal(*, account: Account, deal_id: str, patch: DealPatch) -> De
             Person, account=account, record_id=patch.person_id, field="personId"
         )
         changes["person_id"] = id_or_none(person)
-    return await update_record(Deal, account=account, record_id=deal_id, changes=changes)
+    return await update_record(
+        Deal, account=account, record_id=deal_id, changes=changes, source_id=patch.source_id
+    )
 
 
 async def delete_deal(*, account: Account, deal_id: str) -> UUID:

@@ -37,3 +37,7 @@ class Conflict(DomainError):
 
 class SourcesDisabled(DomainError):
     code = "SOURCES_DISABLED"
+
+
+class SourceArchived(DomainError):
+    code = "SOURCE_ARCHIVED"

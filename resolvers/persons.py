@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from models import Account, Company, Person, User
-from resolvers.assignment import source_on_create
 from resolvers.filters import RecordFilter, filter_q
 from resolvers.inputs import OMITTED, Omitted
 from resolvers.pagination import Page, PageRequest, paginate
@@ -53,15 +52,14 @@ async def create_person(
     owner_id: str | None,
 ) -> Person:
     company = await optional_in_account(Company, account=account, record_id=company_id, field="companyId")
-    assignment = await source_on_create(account=account, source_id=source_id, company=company)
     return await create_record(
         Person,
         account=account,
+        company=company,
         first_name=clean_text(first_name, field="firstName", max_length=NAME_MAX),
         last_name=_last_name(last_name),
         email=_email(email),
-        company=company,
-        source_id=assignment.source_id,
+        source_id=source_id,
         owner=await owner_for_new_record(account=account, caller=caller, owner_id=owner_id),
     )
 
@@ -81,7 +79,9 @@ async def update_person(*, account: Account, person_id: str, patch: PersonPatch)
             Company, account=account, record_id=patch.company_id, field="companyId"
         )
         changes["company_id"] = id_or_none(company)
-    return await update_record(Person, account=account, record_id=person_id, changes=changes)
+    return await update_record(
+        Person, account=account, record_id=person_id, changes=changes, source_id=patch.source_id
+    )
 
 
 async def delete_person(*, account: Account, person_id: str) -> UUID:

@@ -10,8 +10,8 @@ from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
-from models import Account, User
-from resolvers.assignment import source_on_edit
+from models import Account, Company, Deal, Person, User
+from resolvers.assignment import assigning, may_assign_on_create, source_on_create, source_on_edit
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.ids import parse_id
 from resolvers.inputs import OMITTED, Omitted
@@ -19,6 +19,7 @@ from resolvers.scope import get_in_account
 from resolvers.search import with_search_keys
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R", Company, Person, Deal)
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,8 @@ async def owner_for_new_record(*, account: Account, caller: User, owner_id: str 
 
 
 async def common_changes(*, account: Account, patch: RecordPatch) -> dict[str, Any]:
-    """Column changes for the source and owner of an edit."""
+    """Column changes every kind of record has: the owner (the source is `update_record`'s)."""
     changes: dict[str, Any] = {}
-    source = await source_on_edit(account=account, source_id=patch.source_id)
-    if source is not OMITTED:
-        changes["source_id"] = source
     if patch.owner_id is None:
         raise BadUserInput("ownerId cannot be null: every record has an owner", field="ownerId")
     if patch.owner_id is not OMITTED:
@@ -57,29 +55,60 @@ def required(value: Any, *, field: str) -> Any:
     return value
 
 
-async def create_record(model: type[M], **values: Any) -> M:
-    """One INSERT; searched columns get their folded copies (resolvers/search.py) with them."""
+async def create_record(
+    model: type[R],
+    *,
+    account: Account,
+    source_id: str | Omitted | None,
+    company: Company | None = None,
+    **values: Any,
+) -> R:
+    """Inserts the record with the source it gets (resolvers/assignment.py); `company` is the one
+    it is created with, for inheritance (and stored, except on companies themselves). Searched
+    columns get their folded copies (resolvers/search.py) in the same INSERT."""
     now = timezone.now()  # one instant: a record never edited has createdAt == updatedAt
+    if model is not Company:
+        values["company"] = company
     try:
-        return await model.create(**with_search_keys(model, values), created_at=now, updated_at=now)
+        async with assigning(account, may_assign=may_assign_on_create(source_id, company)):
+            assignment = await source_on_create(account=account, source_id=source_id, company=company)
+            return await model.create(
+                **with_search_keys(model, values),
+                account=account,
+                source_id=assignment.source_id,
+                created_at=now,
+                updated_at=now,
+            )
     except IntegrityError:
         raise _vanished() from None
 
 
-async def update_record(model: type[M], *, account: Account, record_id: str, changes: dict[str, Any]) -> M:
-    """One UPDATE scoped by account: atomic, and no read-then-write window. A changed searched
-    column carries its folded copy along in the same statement."""
+async def update_record(
+    model: type[R],
+    *,
+    account: Account,
+    record_id: str,
+    changes: dict[str, Any],
+    source_id: str | Omitted | None = OMITTED,
+) -> R:
+    """One UPDATE scoped by account. `source_id` is the patch's source: left out keeps it, null
+    clears it, an id sets it, checked in the UPDATE's transaction (resolvers/assignment.py)."""
     what = model.__name__.lower()
     pk = parse_id(record_id, what=what)
     try:
-        updated = await model.filter(id=pk, account=account).update(
-            **with_search_keys(model, changes), updated_at=timezone.now()
-        )
+        async with assigning(account, may_assign=source_id not in (None, OMITTED)):
+            source = await source_on_edit(account=account, source_id=source_id, model=model, record_id=pk)
+            if source is not OMITTED:
+                changes = {**changes, "source_id": source}
+            updated = await model.filter(id=pk, account=account).update(
+                **with_search_keys(model, changes), updated_at=timezone.now()
+            )
     except IntegrityError:
         raise _vanished() from None
-    if not updated:
+    record = await model.get_or_none(id=pk) if updated else None
+    if record is None:  # none, or deleted by a concurrent request right after the update
         raise NotFound(f"{what} not found", field="id")
-    return await model.get(id=pk)
+    return record
 
 
 async def delete_record(model: type[Model], *, account: Account, record_id: str) -> UUID:

@@ -20,9 +20,10 @@ from tortoise.queryset import ValuesQuery
 from models import Account, Company, Deal, DealStatus, Person, Source
 from resolvers.filters import created_q, owners_q
 from resolvers.money import CENT, from_cents
+from resolvers.palette import NO_SOURCE_COLOR
 from resolvers.sources import list_sources
 
-NO_SOURCE_LABEL = "No source"
+NO_SOURCE_LABEL = "No source"  # its colour is the palette's neutral grey, NO_SOURCE_COLOR
 
 # Rows are counted by a NOT NULL column that the covering indexes hold; COUNT("id") would make
 # SQLite and PostgreSQL visit the table for every row.
@@ -76,6 +77,14 @@ class StatsRow:
         return self.source.name if self.source else NO_SOURCE_LABEL
 
     @property
+    def color(self) -> str:
+        return self.source.color if self.source else NO_SOURCE_COLOR
+
+    @property
+    def counts_anything(self) -> bool:
+        return bool(self.count or self.deals.count)
+
+    @property
     def count(self) -> int:
         return self.persons + self.companies
 
@@ -94,11 +103,13 @@ class StatsFilter:
 async def source_stats(*, account: Account, kind: ContactKind, where: StatsFilter) -> list[StatsRow]:
     """One row per source of the account, plus "No source" when anything counted lacks one.
 
-    `persons` and `companies` split `count` within the requested kind (so for PERSONS,
-    `companies` is 0). Ordered by count descending, then label ignoring case; "No source" last.
+    An archived source has a row only while anything counted (a contact of the requested kind,
+    or a deal in the filtered set) uses it. `persons` and `companies` split `count` within the
+    requested kind (so for PERSONS, `companies` is 0). Ordered by count descending, then label
+    ignoring case; "No source" last.
     """
     rows: dict[UUID | None, StatsRow] = {
-        s.id: StatsRow(source=s) for s in await list_sources(account=account)
+        s.id: StatsRow(source=s) for s in await list_sources(account=account, include_archived=True)
     }
     no_source = StatsRow(source=None)
     q = where.q()
@@ -124,11 +135,10 @@ async def source_stats(*, account: Account, kind: ContactKind, where: StatsFilte
             lost=figures["lost"],
         )
 
-    total = sum(r.count for r in rows.values()) + no_source.count
-    result = sorted(
-        rows.values(), key=lambda r: (-r.count, r.label.casefold(), str(r.source and r.source.id))
-    )
-    if no_source.count or no_source.deals.count:
+    shown = [r for r in rows.values() if r.source and (not r.source.archived or r.counts_anything)]
+    total = sum(r.count for r in shown) + no_source.count
+    result = sorted(shown, key=lambda r: (-r.count, r.label.casefold(), str(r.source and r.source.id)))
+    if no_source.counts_anything:
         result.append(no_source)
     for r in result:
         r.share = r.count / total if total else 0.0

@@ -72,6 +72,13 @@ class UpdateCompanyInput:
 
 
 @strawberry.type
+class ApplyCompanySourcePayload:
+    company: Company
+    persons: int = strawberry.field(description="Persons whose source changed.")
+    deals: int = strawberry.field(description="Deals whose source changed.")
+
+
+@strawberry.type
 class CompanyQuery:
     @strawberry.field(description="Null when there is no such company in the caller's account.")
     async def company(self, info: Info, id: strawberry.ID) -> Company | None:
@@ -115,6 +122,24 @@ class CompanyMutation:
             account=info.context.account, company_id=id, patch=patch_of(companies.CompanyPatch, input)
         )
         return Company.from_model(company)
+
+    @strawberry.mutation(
+        description="Any user. Gives the company's source to the persons and deals tied to the "
+        "company: those without a source, or with overwrite: true all of them (an archived "
+        "source too). Counts only records that changed, and bumps their updatedAt. "
+        "SOURCES_DISABLED while sources are off; BAD_USER_INPUT when the company has no source."
+    )
+    async def apply_company_source(
+        self, info: Info, company_id: strawberry.ID, overwrite: bool | None = False
+    ) -> ApplyCompanySourcePayload:
+        applied = await companies.apply_company_source(
+            account=info.context.account, company_id=company_id, overwrite=bool(overwrite)
+        )
+        return ApplyCompanySourcePayload(
+            company=Company.from_model(applied.company),
+            persons=applied.changed.persons,
+            deals=applied.changed.deals,
+        )
 
     @strawberry.mutation(description="Its persons and deals stay, with the company cleared.")
     async def delete_company(self, info: Info, id: strawberry.ID) -> strawberry.ID:

@@ -7,6 +7,7 @@ from typing import Annotated, Self
 import strawberry
 
 from resolvers import stats
+from resolvers.palette import NO_SOURCE_COLOR
 from schema.context import Info
 from schema.enums import ContactKind
 from schema.sources import Source
@@ -37,6 +38,9 @@ class DealStats:
 class SourceStatsRow:
     source: Source | None = strawberry.field(description="Null on the row of records without a source.")
     label: str = strawberry.field(description='The source\'s name, or "No source".')
+    color: str = strawberry.field(
+        description=f'The source\'s colour, or {NO_SOURCE_COLOR} (a neutral grey) on "No source".'
+    )
     count: int = strawberry.field(description="Contacts of the requested kind.")
     persons: int = strawberry.field(description="Persons in count (0 when the kind is COMPANIES).")
     companies: int = strawberry.field(description="Companies in count (0 when the kind is PERSONS).")
@@ -48,6 +52,7 @@ class SourceStatsRow:
         return cls(
             source=Source.from_model(row.source) if row.source else None,
             label=row.label,
+            color=row.color,
             count=row.count,
             persons=row.persons,
             companies=row.companies,
@@ -62,9 +67,10 @@ USER_IDS_DOC = "Owners to count. Left out or null: all owners; an empty list: no
 @strawberry.type
 class StatsQuery:
     @strawberry.field(
-        description="How contacts spread across sources, one row per source (zero rows included) "
-        'plus "No source" when anything counted lacks one. Ordered by count descending, then '
-        'label ignoring case, "No source" last. createdFrom is inclusive, createdTo exclusive.'
+        description="How contacts spread across sources: one row per source (zero rows "
+        'included; an archived source only while anything counted uses it) plus "No source" '
+        "when anything counted lacks one. Ordered by count descending, then label ignoring case, "
+        '"No source" last. createdFrom is inclusive, createdTo exclusive.'
     )
     async def source_stats(
         self,

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from tortoise import timezone
 
 from models import Account, DealStatus, Role, Source, User
+from resolvers.sources import create_source
 from resolvers.text import name_key, search_key
 from seeding.bulk import analyze, indexes_rebuilt_after, insert_rows, prepare_bulk_load
 from seeding.names import (
@@ -186,12 +187,13 @@ async def _owners(account: Account, wanted: int, rng: random.Random) -> list[str
 
 
 async def _sources(account: Account, wanted: int) -> list[str]:
+    """The account's sources of these names, created as an admin would (last, palette colours)."""
     existing = {s.name_key: str(s.id) for s in await Source.filter(account=account)}
     names = [*SOURCES, *(f"Campaign {i}" for i in range(1, max(wanted - len(SOURCES), 0) + 1))][:wanted]
     ids = []
     for name in names:
         key = name_key(name)
         if key not in existing:
-            existing[key] = str((await Source.create(account=account, name=name, name_key=key)).id)
+            existing[key] = str((await create_source(account=account, name=name)).id)
         ids.append(existing[key])
     return ids

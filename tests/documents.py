@@ -1,6 +1,6 @@
 """GraphQL documents shared by several test files."""
 
-SOURCE_FIELDS = "id name createdAt usage { companies persons deals }"
+SOURCE_FIELDS = "id name createdAt color position archived archivedAt usage { companies persons deals }"
 
 ENABLE_SOURCES = "mutation { updateSourceSettings(enabled: true) { enabled inheritFromCompany } }"
 ENABLE_INHERITANCE = """mutation {
@@ -15,6 +15,20 @@ DELETE_SOURCE = """mutation($id: ID!, $confirm: Boolean!, $replaceWith: ID) {
   deleteSource(id: $id, confirm: $confirm, replaceWith: $replaceWith) {
     deletedId detached { companies persons deals } replacedWith { id name } } }"""
 SOURCES = f"{{ sources {{ {SOURCE_FIELDS} }} }}"
+ALL_SOURCES = f"{{ sources(includeArchived: true) {{ {SOURCE_FIELDS} }} }}"
+CREATE_COLOURED_SOURCE = f"""mutation($name: String!, $color: String) {{
+  createSource(name: $name, color: $color) {{ {SOURCE_FIELDS} }} }}"""
+UPDATE_SOURCE = f"""mutation($id: ID!, $input: UpdateSourceInput!) {{
+  updateSource(id: $id, input: $input) {{ {SOURCE_FIELDS} }} }}"""
+REORDER_SOURCES = f"mutation($ids: [ID!]!) {{ reorderSources(ids: $ids) {{ {SOURCE_FIELDS} }} }}"
+ARCHIVE_SOURCE = f"mutation($id: ID!) {{ archiveSource(id: $id) {{ {SOURCE_FIELDS} }} }}"
+RESTORE_SOURCE = f"mutation($id: ID!) {{ restoreSource(id: $id) {{ {SOURCE_FIELDS} }} }}"
+MERGE_SOURCES = f"""mutation($ids: [ID!]!, $into: ID!, $confirm: Boolean!) {{
+  mergeSources(ids: $ids, into: $into, confirm: $confirm) {{
+    into {{ {SOURCE_FIELDS} }} mergedIds moved {{ companies persons deals }} }} }}"""
+APPLY_COMPANY_SOURCE = """mutation($companyId: ID!, $overwrite: Boolean) {
+  applyCompanySource(companyId: $companyId, overwrite: $overwrite) {
+    company { id source { id } } persons deals } }"""
 SOURCE = f"query($id: ID!) {{ source(id: $id) {{ {SOURCE_FIELDS} }} }}"
 
 RECORD = "id source { id name } owner { id } createdAt updatedAt"

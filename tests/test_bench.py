@@ -23,6 +23,8 @@ EXPECTED = [
     "{ me { id } }",
     "createPerson mutation",
     "another account's { sources } p99, 20 attackers",
+    "mergeSources: the most-used source into another",
+    "deleteSource with replaceWith: the merged source",
     "server peak memory (VmHWM)",
 ]
 

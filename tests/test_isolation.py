@@ -16,7 +16,7 @@ from graphql import GraphQLObjectType, get_named_type
 
 from models import Deal, Person
 from schema import schema
-from tests.documents import ENABLE_SOURCES
+from tests.documents import CREATE_SOURCE, ENABLE_SOURCES
 from tests.graphql import GQL, Caller, Records
 
 
@@ -29,7 +29,8 @@ class World:
 
 SNAPSHOT = """{
   me { id } users { id email } sourceSettings { enabled inheritFromCompany }
-  sources { id name usage { companies persons deals } }
+  sources(includeArchived: true) {
+    id name color position archived archivedAt usage { companies persons deals } }
   companies(first: 200) { totalCount edges { node { id name updatedAt source { id } owner { id } } } }
   persons(first: 200) { totalCount edges { node { id firstName updatedAt source { id } company { id } } } }
   deals(first: 200) {
@@ -94,6 +95,7 @@ async def _settings(gql: GQL, w: World) -> None:
 @case("sources")
 async def _sources(gql: GQL, w: World) -> None:
     assert (await gql.ok(w.b, "{ sources { id } }"))["sources"] == []
+    assert (await gql.ok(w.b, "{ sources(includeArchived: true) { id } }"))["sources"] == []
 
 
 @case("source")
@@ -198,6 +200,57 @@ async def _delete_source(gql: GQL, w: World) -> None:
     await not_found(gql, w, document, id=w.ids["source"], r=None)
     own = (await gql.ok(w.b, 'mutation { createSource(name: "Own") { id } }'))["createSource"]
     await not_found(gql, w, document, id=own["id"], r=w.ids["source"])
+
+
+@case("updateSource")
+async def _update_source(gql: GQL, w: World) -> None:
+    document = 'mutation($id: ID!) { updateSource(id: $id, input: {name: "Mine", color: "#000000"}) { id } }'
+    await not_found(gql, w, document, id=w.ids["source"])
+
+
+@case("reorderSources")
+async def _reorder_sources(gql: GQL, w: World) -> None:
+    document = "mutation($ids: [ID!]!) { reorderSources(ids: $ids) { id position } }"
+    await not_found(gql, w, document, ids=[w.ids["source"]])
+    own = [(await gql.ok(w.b, CREATE_SOURCE, name=n))["createSource"]["id"] for n in ("First", "Second")]
+    reordered = (await gql.ok(w.b, document, ids=list(reversed(own))))["reorderSources"]
+    assert [s["id"] for s in reordered] == list(reversed(own))
+
+
+@case("archiveSource")
+async def _archive_source(gql: GQL, w: World) -> None:
+    await not_found(gql, w, "mutation($id: ID!) { archiveSource(id: $id) { id } }", id=w.ids["source"])
+
+
+@case("restoreSource")
+async def _restore_source(gql: GQL, w: World) -> None:
+    await gql.ok(w.a, "mutation($id: ID!) { archiveSource(id: $id) { id } }", id=w.ids["source"])
+    await not_found(gql, w, "mutation($id: ID!) { restoreSource(id: $id) { id } }", id=w.ids["source"])
+    await gql.ok(w.a, "mutation($id: ID!) { restoreSource(id: $id) { id } }", id=w.ids["source"])
+
+
+@case("mergeSources")
+async def _merge_sources(gql: GQL, w: World) -> None:
+    document = """mutation($ids: [ID!]!, $into: ID!) {
+      mergeSources(ids: $ids, into: $into, confirm: true) { mergedIds } }"""
+    own = (await gql.ok(w.b, CREATE_SOURCE, name="Own"))["createSource"]["id"]
+    await not_found(gql, w, document, ids=[w.ids["source"]], into=own)
+    await not_found(gql, w, document, ids=[own], into=w.ids["source"])
+    other = (await gql.ok(w.b, CREATE_SOURCE, name="Website"))["createSource"]["id"]
+    await gql.ok(w.b, document, ids=[other], into=own)
+
+
+@case("applyCompanySource")
+async def _apply_company_source(gql: GQL, w: World) -> None:
+    document = """mutation($id: ID!) {
+      applyCompanySource(companyId: $id, overwrite: true) { persons deals } }"""
+    await not_found(gql, w, document, id=w.ids["company"])
+    b = Records(gql, w.b)
+    own = await b.source("Website")
+    company = await b.company("Acme", sourceId=own["id"])
+    await b.person("Bea", companyId=company["id"])
+    applied = (await gql.ok(w.b, document, id=company["id"]))["applyCompanySource"]
+    assert applied == {"persons": 1, "deals": 0}
 
 
 @case("createUser")

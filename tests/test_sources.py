@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.documents import CREATE_SOURCE, DELETE_SOURCE, RENAME_SOURCE, SOURCE, SOURCES
+from tests.documents import ALL_SOURCES, CREATE_SOURCE, DELETE_SOURCE, RENAME_SOURCE, SOURCE, SOURCES
 from tests.graphql import GQL, Caller
 
 
@@ -52,10 +52,19 @@ async def test_other_accounts_may_use_the_same_name(gql: GQL, admin: Caller, out
     assert await names(gql, outsider) == ["Website"]
 
 
-async def test_sources_are_ordered_by_name_ignoring_case(gql: GQL, admin: Caller) -> None:
+async def test_new_sources_go_last(gql: GQL, admin: Caller) -> None:
+    # v2: sources are ordered by position, not by name (tests/test_migrations.py: the upgrade
+    # gives existing sources v1's name order)
     for name in ["beta", "Alpha", "Ärzte", "gamma", "Zulu"]:
         await create(gql, admin, name)
-    assert await names(gql, admin) == ["Alpha", "beta", "gamma", "Zulu", "Ärzte"]
+    listed = (await gql.ok(admin, SOURCES))["sources"]
+    assert [(s["name"], s["position"]) for s in listed] == [
+        ("beta", 0),
+        ("Alpha", 1),
+        ("Ärzte", 2),
+        ("gamma", 3),
+        ("Zulu", 4),
+    ]
 
 
 async def test_rename_to_own_name_in_another_case_works(gql: GQL, admin: Caller) -> None:
@@ -70,7 +79,7 @@ async def test_rename_onto_another_sources_name_conflicts(gql: GQL, admin: Calle
     other = await create(gql, admin, "Referral")
     error = await gql.error(admin, RENAME_SOURCE, id=other["id"], name="WEBSITE")
     assert error["extensions"] == {"code": "CONFLICT", "field": "name"}
-    assert await names(gql, admin) == ["Referral", "Website"]
+    assert await names(gql, admin) == ["Website", "Referral"]
 
 
 async def test_source_by_id_and_unknown_ids_are_null(gql: GQL, admin: Caller) -> None:
@@ -111,8 +120,19 @@ async def test_a_source_cannot_replace_itself(gql: GQL, admin: Caller) -> None:
 ADMIN_MUTATIONS = [
     ("mutation { updateSourceSettings(enabled: true) { enabled } }", {}),
     ('mutation { createSource(name: "X") { id } }', {}),
+    ('mutation { createSource(name: "X", color: "#000000") { id } }', {}),
     ('mutation($id: ID!) { renameSource(id: $id, name: "Y") { id } }', {"id": "SOURCE"}),
+    ('mutation($id: ID!) { updateSource(id: $id, input: {name: "Y"}) { id } }', {"id": "SOURCE"}),
+    ('mutation($id: ID!) { updateSource(id: $id, input: {color: "#000000"}) { id } }', {"id": "SOURCE"}),
+    ("mutation($id: ID!) { reorderSources(ids: [$id]) { id } }", {"id": "SOURCE"}),
+    ("mutation($id: ID!) { archiveSource(id: $id) { id } }", {"id": "SOURCE"}),
+    ("mutation($id: ID!) { restoreSource(id: $id) { id } }", {"id": "SOURCE"}),
     ("mutation($id: ID!) { deleteSource(id: $id, confirm: true) { deletedId } }", {"id": "SOURCE"}),
+    (
+        "mutation($id: ID!, $into: ID!) {"
+        " mergeSources(ids: [$id], into: $into, confirm: true) { mergedIds } }",
+        {"id": "SOURCE", "into": "OTHER"},
+    ),
     ('mutation { createUser(input: {name: "E", email: "e@x.example"}) { token } }', {}),
 ]
 
@@ -121,11 +141,17 @@ ADMIN_MUTATIONS = [
 async def test_non_admin_is_forbidden_every_admin_mutation(
     gql: GQL, admin: Caller, user: Caller, document: str, variables: dict
 ) -> None:
+    # given
     source = await create(gql, admin, "Website")
-    resolved = {k: source["id"] if v == "SOURCE" else v for k, v in variables.items()}
+    other = await create(gql, admin, "Referral")
+    before = (await gql.ok(admin, ALL_SOURCES))["sources"]
+    ids = {"SOURCE": source["id"], "OTHER": other["id"]}
+    resolved = {k: ids.get(v, v) for k, v in variables.items()}
+    # when
     error = await gql.error(user, document, **resolved)
+    # then
     assert error["extensions"]["code"] == "FORBIDDEN"
-    assert await names(gql, admin) == ["Website"]
+    assert (await gql.ok(admin, ALL_SOURCES))["sources"] == before
     assert (await gql.ok(admin, "{ sourceSettings { enabled } }"))["sourceSettings"]["enabled"] is False
 
 

@@ -14,13 +14,15 @@ import httpx
 import pytest
 
 from models import Company, Deal, DealStatus, Person, Source
+from resolvers.palette import NO_SOURCE_COLOR
 from seeding.bulk import insert_rows
 from seeding.synthetic import DEAL_COLUMNS
+from tests.documents import ARCHIVE_SOURCE
 from tests.graphql import GQL, Caller, Records
 
 STATS = """query($userIds: [ID!], $kind: ContactKind!, $from: DateTime, $to: DateTime) {
   sourceStats(userIds: $userIds, contactKind: $kind, createdFrom: $from, createdTo: $to) {
-    source { id name } label count persons companies share
+    source { id name } label color count persons companies share
     deals { count totalValue averageValue won wonValue winRate } } }"""
 
 EARLY = datetime(2025, 1, 15, tzinfo=UTC)
@@ -81,6 +83,7 @@ def row(
     return {
         "source": {"id": source["id"], "name": source["name"]} if source else None,
         "label": source["name"] if source else "No source",
+        "color": source["color"] if source else NO_SOURCE_COLOR,
         "count": persons + companies,
         "persons": persons,
         "companies": companies,
@@ -200,6 +203,48 @@ async def test_money_is_summed_exactly(gql: GQL, admin: Caller, alpha: Records) 
 
 async def test_an_account_without_sources_or_records_has_no_rows(gql: GQL, admin: Caller) -> None:
     assert await stats(gql, admin) == []
+
+
+async def test_rows_carry_the_source_colour_and_no_source_is_neutral_grey(
+    gql: GQL, admin: Caller, alpha: Records
+) -> None:
+    # given
+    red = (await gql.ok(admin, 'mutation { createSource(name: "Red", color: "#ff0000") { id } }'))[
+        "createSource"
+    ]
+    await alpha.person(sourceId=red["id"])
+    await alpha.person()
+    # when
+    rows = await stats(gql, admin)
+    # then
+    assert [(r["label"], r["color"]) for r in rows] == [("Red", "#FF0000"), ("No source", "#BBBBBB")]
+
+
+async def test_an_archived_source_keeps_its_row_while_anything_counted_uses_it(
+    gql: GQL, admin: Caller, world: World
+) -> None:
+    # given: Fair (C2 early, P3 and D4 late) and Empty archived
+    await gql.ok(admin, ARCHIVE_SOURCE, id=world.fair["id"])
+    await gql.ok(admin, ARCHIVE_SOURCE, id=world.empty["id"])
+    # then: all of it counted: Fair keeps its row, Empty (unused) has none
+    assert await stats(gql, admin) == [
+        row(world.web, 2, 1, 3 / 7, WEB_DEALS),
+        row(world.fair, 1, 1, 2 / 7, FAIR_DEALS),
+        row(None, 1, 1, 2 / 7, NONE_DEALS),
+    ]
+    # a deal in the filtered set is enough: no company is created from LATE on, D4 (Fair) is
+    assert await stats(gql, admin, "COMPANIES", **{"from": LATE.isoformat()}) == [
+        row(world.fair, 0, 0, 0, FAIR_DEALS),
+        row(world.web, 0, 0, 0),
+        row(None, 0, 0, 0, NONE_DEALS),
+    ]
+    # … and when nothing counted uses it, the row goes, while an unused live source stays
+    assert await stats(
+        gql, admin, "COMPANIES", **{"from": "2025-03-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}
+    ) == [
+        row(world.web, 0, 0, 0, WEB_DEALS),
+    ]
+    assert await stats(gql, admin, userIds=[]) == [row(world.web, 0, 0, 0)]
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:

@@ -88,7 +88,7 @@ async def trigram_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0002_owner_in_source_indexes')]
+    dependencies = [('models', '0003_sources_as_a_managed_list')]
 
     initial = False
 
