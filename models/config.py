@@ -11,11 +11,24 @@ from tortoise.migrations.api.migrate import migrate as migrate_api
 from config import database_url
 
 
+async def keep_session(connection: object) -> None:
+    """asyncpg's pool reset, minus the round trip: Tributary leaves nothing on a session to reset.
+
+    asyncpg still rolls back an unfinished transaction before calling this; its default reset
+    would also send `RESET ALL`, `CLOSE ALL`, `UNLISTEN *` and an advisory-lock release on every
+    release to the pool, i.e. once per query outside a transaction. The service never sets
+    session variables, never LISTENs, holds no advisory locks and no cursors outside a
+    transaction, so there is nothing for them to undo.
+    """
+
+
 def tortoise_config(url: str | None = None) -> dict[str, Any]:
     connection = expand_db_url(url or database_url())
     if connection["engine"] == "tortoise.backends.sqlite":
         # a CLI command next to a running server waits for the write lock instead of failing
         connection["credentials"].setdefault("busy_timeout", 5000)
+    elif connection["engine"] == "tortoise.backends.asyncpg":
+        connection["credentials"]["reset"] = keep_session  # passed on to asyncpg.create_pool
     return {
         "connections": {"default": connection},
         "apps": {
