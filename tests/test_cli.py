@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from processes import run_cli, serving
 
@@ -141,3 +142,17 @@ def test_several_workers_need_postgresql(database_url: str, on_postgres: bool) -
         done = subprocess.run(args, env=env_for(database_url), capture_output=True, text=True, timeout=60)
         assert done.returncode != 0
         assert "needs PostgreSQL" in done.stderr
+
+
+def test_serve_writes_an_access_log_only_when_switched_on(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # when
+    with serving(database_url) as quiet:
+        httpx.get(f"{quiet.url}/healthz", timeout=10)
+    monkeypatch.setenv("TRIBUTARY_ACCESS_LOG", "1")
+    with serving(database_url) as logged:
+        httpx.get(f"{logged.url}/healthz", timeout=10)
+    # then
+    assert not [line for line in quiet.first_lines if "GET /healthz" in line]
+    assert [line for line in logged.first_lines if '"GET /healthz HTTP/1.1" 200' in line]
