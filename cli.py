@@ -44,7 +44,8 @@ def _with_database(work: Callable[[], Awaitable[T]]) -> T:
 
 
 def serve(args: argparse.Namespace) -> None:
-    url = Settings.from_env().database_url
+    settings = Settings.from_env()
+    url = settings.database_url
     if args.workers > 1 and url.startswith("sqlite"):
         sys.exit("tributary: --workers > 1 needs PostgreSQL; SQLite is served by one process")
     asyncio.run(apply_migrations(url))
@@ -63,6 +64,7 @@ def serve(args: argparse.Namespace) -> None:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        access_log=settings.access_log,
         proxy_headers=True,
     )
 

@@ -19,6 +19,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     introspection: bool = True  # off: no introspection, no GraphiQL, no field suggestions
     cors_origins: tuple[str, ...] = ()
+    access_log: bool = False  # uvicorn's line per request: off, it cost ~3% of a small request's CPU
     # fair use (README, "Operating Tributary"): one client cannot take the service from the others
     max_cost: int = 10_000  # points per document (schema/cost.py)
     request_timeout: float = 10.0  # seconds of work per request, database statements included
@@ -33,6 +34,7 @@ class Settings:
             database_url=env.get("TRIBUTARY_DATABASE_URL") or DEFAULT_DATABASE_URL,
             introspection=env.get("TRIBUTARY_INTROSPECTION", "1").strip().lower() not in _FALSE,
             cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+            access_log=env.get("TRIBUTARY_ACCESS_LOG", "0").strip().lower() not in {*_FALSE, ""},
             max_cost=_number(env, "TRIBUTARY_MAX_COST", cls.max_cost, int),
             request_timeout=_number(env, "TRIBUTARY_REQUEST_TIMEOUT", cls.request_timeout, float),
             max_in_flight=_number(env, "TRIBUTARY_MAX_IN_FLIGHT", cls.max_in_flight, int),

@@ -7,8 +7,9 @@ with `"data": null` as in v1.
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from starlette.datastructures import Headers
 from starlette.responses import Response
@@ -49,8 +50,8 @@ def error_body(message: str, code: str, media: str, field: str | None = None) ->
 
 
 def json_response(body: object, status: int, media: str, headers: dict[str, str] | None = None) -> Response:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    return Response(content, status_code=status, media_type=media, headers=headers)
+    """Compact UTF-8 JSON, written by orjson (several times faster than `json` on a list page)."""
+    return Response(orjson.dumps(body), status_code=status, media_type=media, headers=headers)
 
 
 def graphql_error_response(
