@@ -11,7 +11,7 @@ import pytest
 from tortoise.queryset import QuerySet, ValuesQuery
 from tortoise.transactions import in_transaction
 
-from models import Account, Company, Person
+from models import Account, Company, Deal, Person
 from resolvers.filters import RecordFilter, filter_q
 from resolvers.pagination import encode_cursor, keyset_page
 from resolvers.stats import StatsFilter, contact_counts_query, deal_figures_query
@@ -76,3 +76,14 @@ async def test_a_page_after_a_cursor_seeks_in_the_page_index_without_sorting(
     assert ("created_at <= " in explained) if on_postgres else ("created_at<?" in explained), explained
     assert "TEMP B-TREE" not in explained
     assert "Sort" not in explained
+
+
+@pytest.mark.parametrize("table", ["company", "person", "deal"])
+async def test_deleting_a_source_finds_its_records_through_an_index(
+    admin: Caller, on_postgres: bool, table: str
+) -> None:
+    # what ON DELETE SET NULL runs for every deleted (or merged) source: without an index led
+    # by source_id it would be a scan of the whole table per source
+    model = {"company": Company, "person": Person, "deal": Deal}[table]
+    explained = await plan(model.filter(source_id=OWNER).only("id"), on_postgres)
+    assert f"{table}_source_fk" in explained, explained
