@@ -50,4 +50,7 @@ class Person(Model):
             Index(fields=("account_id", "created_at", "id"), name="person_page"),
             Index(fields=("account_id", "source_id", "created_at", "owner_id"), name="person_by_source"),
             Index(fields=("account_id", "owner_id", "source_id", "created_at"), name="person_owner"),
+            # deleting a source makes the database find the records still on it (ON DELETE SET
+            # NULL): without an index led by source_id that is a scan of the table per source
+            Index(fields=("source_id",), name="person_source_fk"),
         )

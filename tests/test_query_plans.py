@@ -12,7 +12,7 @@ import pytest
 from tortoise.queryset import QuerySet, ValuesQuery
 from tortoise.transactions import in_transaction
 
-from models import Account, Company, Person
+from models import Account, Company, Deal, Person
 from resolvers.filters import RecordFilter, filter_q
 from resolvers.pagination import NEWEST_FIRST, PageRequest, encode_cursor, keyset_page
 from resolvers.stats import StatsFilter, contact_counts_query, deal_figures_query
@@ -110,3 +110,14 @@ async def test_search_on_postgresql_reads_the_trigram_indexes(admin: Caller, on_
     # then
     for column in ("first_name", "last_name", "email"):
         assert f"person_{column}_trgm" in explained, explained
+
+
+@pytest.mark.parametrize("table", ["company", "person", "deal"])
+async def test_deleting_a_source_finds_its_records_through_an_index(
+    admin: Caller, on_postgres: bool, table: str
+) -> None:
+    # what ON DELETE SET NULL runs for every deleted (or merged) source: without an index led
+    # by source_id it would be a scan of the whole table per source
+    model = {"company": Company, "person": Person, "deal": Deal}[table]
+    explained = await plan(model.filter(source_id=OWNER).only("id"), on_postgres)
+    assert f"{table}_source_fk" in explained, explained

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-
 from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import Scope
