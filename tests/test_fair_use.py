@@ -18,8 +18,8 @@ import pytest
 
 from processes import Server, run_cli, serving
 
-PERSONS = 60_000
-TIME_LIMIT = 0.5  # seconds, for the server under test
+PERSONS = 120_000
+TIME_LIMIT = 0.3  # seconds, for the server under test
 
 
 def scans(n: int, needle: str = "zq") -> str:
@@ -35,8 +35,8 @@ def scans(n: int, needle: str = "zq") -> str:
     return "{ " + fields + " }"
 
 
-HEAVY = scans(20)  # within the cost limit
-EVERY_ROW = scans(24, needle="e")  # within the cost limit, and a full read on both backends
+# within the cost limit, and a read of every row on both backends (no trigram index serves "e")
+HEAVY = scans(24, needle="e")
 TOO_COSTLY = scans(30)  # the attack of the security review
 CHEAP = "{ me { id } }"
 
@@ -112,7 +112,7 @@ async def test_requests_beyond_the_in_flight_bound_get_429_and_others_are_served
     with serving(module_database_url, env=env) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
             # when: eight heavy requests of that token at once, and another account
-            burst = [post(client, accounts.heavy, EVERY_ROW) for _ in range(8)]
+            burst = [post(client, accounts.heavy, HEAVY) for _ in range(8)]
             answers = await asyncio.gather(*burst, post(client, accounts.other, CHEAP))
     # then
     refused = [a for a in answers[:-1] if a.status_code == 429]
@@ -128,10 +128,13 @@ def test_a_client_that_hangs_up_stops_its_work(module_database_url: str, account
     with serving(module_database_url, env={"TRIBUTARY_REQUEST_TIMEOUT": "120"}) as server:
         started = time.monotonic()
         full = httpx.post(
-            f"{server.url}/graphql", json={"query": scans(3)}, headers=bearer(accounts.heavy), timeout=60
+            f"{server.url}/graphql",
+            json={"query": scans(3, needle="e")},
+            headers=bearer(accounts.heavy),
+            timeout=60,
         )
         one_scan = (time.monotonic() - started) / 3
-        assert full.json()["data"]["a0"] == {"totalCount": 0}
+        assert full.json()["data"]["a0"]["totalCount"] > 0
         # when: a client gives up on several seconds of work after a moment
         with pytest.raises(httpx.ReadTimeout):
             httpx.post(
@@ -142,9 +145,9 @@ def test_a_client_that_hangs_up_stops_its_work(module_database_url: str, account
             f"{server.url}/graphql", json={"query": CHEAP}, headers=bearer(accounts.other), timeout=60
         )
         waited = time.monotonic() - started
-    # then: the next request did not wait for the abandoned work (about 20 scans) to finish
+    # then: the next request did not wait for the abandoned work (24 scans) to finish
     assert after.json()["data"]["me"]["id"]
-    assert waited < 20 * one_scan / 2, (waited, one_scan)
+    assert waited < 24 * one_scan / 2, (waited, one_scan)
 
 
 async def test_another_account_is_served_while_one_accounts_heavy_reads_run(

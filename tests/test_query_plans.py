@@ -120,4 +120,9 @@ async def test_deleting_a_source_finds_its_records_through_an_index(
     # by source_id it would be a scan of the whole table per source
     model = {"company": Company, "person": Person, "deal": Deal}[table]
     explained = await plan(model.filter(source_id=OWNER).only("id"), on_postgres)
-    assert f"{table}_source_fk" in explained, explained
+    if on_postgres:
+        # on the tiny test tables (statistics left by earlier tests) PostgreSQL may pick another
+        # index that holds source_id; what matters is that no table scan is planned
+        assert f"{table}_source_fk" in explained or "Index Cond: (source_id = " in explained, explained
+    else:
+        assert f"{table}_source_fk" in explained, explained
