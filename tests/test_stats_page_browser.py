@@ -437,9 +437,11 @@ def test_the_page_fits_a_narrow_window_and_screenshots_are_taken(
     folder = screenshot_folder(tmp_path)
     with browser.offline_page(server.url, timezone_id=TIME_ZONE) as (page, foreign):
         sign_in(page, server.url, token)
+        page.evaluate("document.activeElement.blur()")
         page.screenshot(path=str(folder / "stats-wide.png"), full_page=True)
     with browser.offline_page(server.url, width=375, height=800, timezone_id=TIME_ZONE) as (page, narrow):
         sign_in(page, server.url, token)
+        page.evaluate("document.activeElement.blur()")
         page.screenshot(path=str(folder / "stats-narrow.png"), full_page=True)
         widths = page.evaluate(
             """() => ({page: document.documentElement.scrollWidth,
