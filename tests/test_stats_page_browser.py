@@ -45,6 +45,8 @@ query ($userIds: [ID!], $contactKind: ContactKind!, $createdFrom: DateTime, $cre
   }
 }"""
 # the v2 parts (issues "Sources as a managed list", "Attribution", "Statistics over time")
+COLORS = """
+query { sourceStats(contactKind: ALL) { source { id } color count } }"""
 STATS_V2 = """
 query ($contactKind: ContactKind!, $attribution: Attribution) {
   sourceStats(contactKind: $contactKind, attribution: $attribution) {
@@ -486,7 +488,7 @@ needs_trend = pytest.mark.skipif(
 def test_bars_take_each_sources_colour_and_no_source_is_grey(demo: tuple[Server, str]) -> None:
     """Needs `SourceStatsRow.color` (issue "Sources as a managed list")."""
     server, token = demo
-    rows = api(server, token, STATS_V2, contactKind="ALL")["sourceStats"]
+    rows = api(server, token, COLORS)["sourceStats"]
     with browser.offline_page(server.url, timezone_id=TIME_ZONE) as (page, foreign):
         sign_in(page, server.url, token)
         bars = page.evaluate(
