@@ -55,8 +55,8 @@ def serve(args: argparse.Namespace) -> None:
         print(
             f"GraphiQL at http://{args.host}:{args.port}/graphql, header: "
             f'{{"Authorization": "Bearer {token}"}}',
-            flush=True,
         )
+        print(f"Statistics page at http://{args.host}:{args.port}/stats (paste the token there)", flush=True)
     uvicorn.run(
         "server:create_app",
         factory=True,

@@ -48,6 +48,7 @@ class Server:
 
 
 KEPT_LINES = 100
+DEMO_LINES = 3  # `serve --demo` prints the token, the GraphiQL line and the statistics page
 
 
 @contextmanager
@@ -92,7 +93,7 @@ def serving(
             except httpx.TransportError:
                 time.sleep(0.1)
         if "--demo" in extra:
-            while len(lines) < 2 and time.monotonic() < deadline:
+            while len(lines) < DEMO_LINES and time.monotonic() < deadline:
                 time.sleep(0.05)
         yield Server(process, url, lines)
     finally:

@@ -1,4 +1,4 @@
-"""The Starlette app: GraphQL at /graphql (GraphiQL in a browser), /healthz and the CSV export.
+"""The Starlette app: GraphQL at /graphql (GraphiQL in a browser), /healthz, the CSV export, /stats.
 
 The command line lives in cli.py; `python server.py …` runs it too.
 """
@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise.connection import connections
@@ -25,6 +25,8 @@ from models.config import tortoise_config
 from models.read_pool import ReadPool
 from models.time_limit import install_sqlite_budget
 from pages.graphiql import GRAPHIQL_ASSETS, graphiql_html
+from pages.stats import CSP as STATS_CSP
+from pages.stats import STATS_ASSETS, stats_html
 from schema import build_schema, schema
 from schema.limits import MAX_BODY_BYTES
 from web.auth import BearerTokens
@@ -37,6 +39,7 @@ from web.graphql_http import GraphQLEndpoint
 logger = logging.getLogger("tributary")
 
 GRAPHIQL_URL = "/static/graphiql"
+STATS_ASSETS_URL = "/static/stats"
 
 
 async def install_time_budget() -> None:
@@ -96,10 +99,17 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
         )
     middleware.append(Middleware(AuthenticationMiddleware, backend=BearerTokens()))
     middleware.append(Middleware(InFlightLimit, limit=settings.max_in_flight))
+    stats_page = stats_html(assets_url=STATS_ASSETS_URL)
+
+    async def stats(request: Request) -> Response:
+        return HTMLResponse(stats_page, headers={"Content-Security-Policy": STATS_CSP})
+
     routes: list[BaseRoute] = [
         Route("/graphql", endpoint, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/stats/sources.csv", sources_csv, methods=["GET"]),
+        Route("/stats", stats, methods=["GET"]),  # the statistics page, for people
+        Mount(STATS_ASSETS_URL, app=StaticFiles(directory=STATS_ASSETS), name="stats-assets"),
     ]
     if settings.introspection:  # no GraphiQL without introspection
         routes.append(Mount(GRAPHIQL_URL, app=StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"))

@@ -1,4 +1,4 @@
-"""Driving the GraphiQL page in a real, offline Chromium (helpers for tests, not a test module).
+"""Driving Tributary's pages (GraphiQL, /stats) in a real, offline Chromium (helpers, not a test module).
 
 Chromium is Debian's (`apt-get install chromium`, at /usr/bin/chromium) driven by the `playwright`
 Python package; `playwright install` (its own browser download) is neither needed nor used. Tests
@@ -59,13 +59,21 @@ def chromium_available() -> bool:
 
 @contextmanager
 def offline_page(
-    base_url: str, *, page_errors: list[str] | None = None, width: int = 1280, height: int = 800
+    base_url: str,
+    *,
+    page_errors: list[str] | None = None,
+    width: int = 1280,
+    height: int = 800,
+    locale: str | None = None,
+    timezone_id: str | None = None,
 ) -> Iterator[tuple[Page, list[str]]]:
     """A fresh headless Chromium page that may reach only this machine (and `base_url`'s host).
 
     Every request to another host is aborted and its URL recorded in the yielded list (WebSocket
     attempts too, as `ws …`), so a test asserts the list is empty. Given `page_errors`, uncaught
     page errors and console errors (Content-Security-Policy violations among them) are added to it.
+    `locale` sets the browser's language (`navigator.languages`, `Accept-Language`, Intl) and
+    `timezone_id` its time zone; downloads are accepted (`page.expect_download()`).
     """
     from playwright.sync_api import sync_playwright
 
@@ -96,7 +104,11 @@ def offline_page(
         try:
             # service workers could fetch past page.route; none are wanted here
             context = browser.new_context(
-                viewport={"width": width, "height": height}, service_workers="block"
+                viewport={"width": width, "height": height},
+                service_workers="block",
+                accept_downloads=True,
+                **({"locale": locale} if locale else {}),
+                **({"timezone_id": timezone_id} if timezone_id else {}),
             )
             context.route("**/*", route)
             page = context.new_page()

@@ -45,6 +45,7 @@ def test_serve_demo_fills_once_and_prints_a_fresh_admin_token_on_every_start(dat
         ]
     assert token_line.startswith("Demo admin token: trb_")
     assert '"Authorization": "Bearer ' in first.first_lines[1]
+    assert first.first_lines[2].startswith(f"Statistics page at {first.url}/stats")
     assert data["me"]["role"] == "ADMIN"
     assert len(data["sources"]) >= 3
     assert data["companies"]["totalCount"] >= 3
