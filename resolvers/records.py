@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from uuid import UUID
 
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
@@ -109,14 +108,6 @@ async def update_record(
     if record is None:  # none, or deleted by a concurrent request right after the update
         raise NotFound(f"{what} not found", field="id")
     return record
-
-
-async def delete_record(model: type[Model], *, account: Account, record_id: str) -> UUID:
-    what = model.__name__.lower()
-    pk = parse_id(record_id, what=what)
-    if not await model.filter(id=pk, account=account).delete():
-        raise NotFound(f"{what} not found", field="id")
-    return pk
 
 
 def id_or_none(record: Model | None) -> Any:
