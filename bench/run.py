@@ -23,7 +23,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,13 @@ RESULTS = ROOT / "bench" / "results"
 STATS = """query($kind: ContactKind!, $users: [ID!]) { sourceStats(contactKind: $kind, userIds: $users) {
   source { id name } label count persons companies share
   deals { count totalValue averageValue won wonValue winRate } } }"""
+ROW = """source { id name } label count persons companies share
+  deals { count totalValue averageValue won wonValue winRate }"""
+TREND = f"""query($from: DateTime!, $to: DateTime!) {{
+  sourceTrend(interval: MONTH, createdFrom: $from, createdTo: $to, contactKind: ALL) {{
+    start end label rows {{ {ROW} }} }} }}"""
+STATS_RANGE = f"""query($from: DateTime!, $to: DateTime!) {{
+  sourceStats(contactKind: ALL, createdFrom: $from, createdTo: $to) {{ {ROW} }} }}"""
 NESTED_PAGE = """query($after: String) { persons(first: 200, after: $after) { edges { node {
   id firstName lastName email createdAt source { id name } owner { id name }
   company { id name source { id name } owner { id name } } } } } }"""
@@ -306,6 +313,11 @@ def measure(
         "GET /stats/sources.csv", lambda: bench.http.get("/stats/sources.csv").raise_for_status(),
         "raw SQL", bench.raw_sql(None), target=1.3,
     )  # fmt: skip
+    year = last_twelve_months()
+    bench.compare(
+        "sourceTrend: a year by month over all contacts", lambda: bench.gql(TREND, **year),
+        "sourceStats over the same year", lambda: bench.gql(STATS_RANGE, **year), target=2.0,
+    )  # fmt: skip
 
     # 2. a nested page vs the same page with scalars only
     print("pages …", flush=True)
@@ -366,6 +378,15 @@ def bulk_moves(bench: Bench) -> None:
         seconds = time.perf_counter() - started
         moved = records(answer["data"][payload][field])
         bench.figures.append(Figure(name, seconds, "s", f"one call, {moved:,} records moved"))
+
+
+def last_twelve_months() -> dict[str, str]:
+    """This calendar month (UTC) and the eleven before it: half of what `seed` spreads over two years."""
+    now = datetime.now(UTC)
+    months_back = now.year * 12 + now.month - 1 - 11
+    start = datetime(months_back // 12, months_back % 12 + 1, 1, tzinfo=UTC)
+    end = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
+    return {"from": start.isoformat(), "to": end.isoformat()}
 
 
 def account_of(database_url: str, user_id: str) -> str:
