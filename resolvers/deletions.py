@@ -27,7 +27,7 @@ from resolvers.times import utc
 
 KEEP = timedelta(days=90)
 PRUNE_AFTER = timedelta(days=120)
-OLDEST_FIRST = Ordering("deleted_at", descending=False, tag="deleted")
+OLDEST_FIRST = Ordering("deleted_at", descending=False, tag="deleted", settled=True)
 
 KINDS: dict[type[Model], RecordKind] = {
     Company: RecordKind.COMPANY,

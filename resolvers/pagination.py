@@ -22,6 +22,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from resolvers.errors import BadUserInput
+from resolvers.settled import settled_q
 from resolvers.times import parse_instant
 
 M = TypeVar("M", bound=Model)
@@ -34,16 +35,19 @@ CURSOR_MAX = 200  # characters; a real cursor is about 90
 @dataclass(frozen=True)
 class Ordering:
     """The order of a list: by `column` then id, both descending or both ascending. `tag` marks
-    its cursors (empty for newest first, whose cursors predate tags)."""
+    its cursors (empty for newest first, whose cursors predate tags). A `settled` list is read to
+    be resumed from its last cursor: it leaves out what writes in flight may precede
+    (resolvers/settled.py)."""
 
     column: str
     descending: bool
     tag: str = ""
+    settled: bool = False
 
 
 NEWEST_FIRST = Ordering("created_at", descending=True)
 # sync: a record changed after it was read comes again later, after the cursor a client kept
-UPDATED_FIRST_TO_LAST = Ordering("updated_at", descending=False, tag="updated")
+UPDATED_FIRST_TO_LAST = Ordering("updated_at", descending=False, tag="updated", settled=True)
 
 
 class RecordOrder(StrEnum):
@@ -141,6 +145,8 @@ async def paginate(
     filtered: QuerySet[M], *, request: PageRequest, ordering: Ordering = NEWEST_FIRST
 ) -> Page[M]:
     size = request.size()
+    if ordering.settled:
+        filtered = filtered.filter(await settled_q(ordering.column))
     rows = await keyset_page(filtered, request=request, ordering=ordering)
     items = rows[:size]
     if request.backward:

@@ -65,12 +65,14 @@ async def create_record(
     """Inserts the record with the source it gets (resolvers/assignment.py); `company` is the one
     it is created with, for inheritance (and stored, except on companies themselves). Searched
     columns get their folded copies (resolvers/search.py) in the same INSERT."""
-    now = timezone.now()  # one instant: a record never edited has createdAt == updatedAt
     if model is not Company:
         values["company"] = company
     try:
         async with assigning(account, may_assign=may_assign_on_create(source_id, company)):
             assignment = await source_on_create(account=account, source_id=source_id, company=company)
+            # one instant, taken next to the write (a sync reads in update order, resolvers/settled.py):
+            # a record never edited has createdAt == updatedAt
+            now = timezone.now()
             return await model.create(
                 **with_search_keys(model, values),
                 account=account,

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import pytest
 from tortoise import timezone
 
@@ -378,3 +379,30 @@ async def test_tombstones_are_kept_90_days_and_pruned_after_120(
         pass
     assert await DeletedRecord.filter(account_id=outsider.account_id).count() == 0
     assert await DeletedRecord.filter(account_id=admin.account_id).count() == 2
+
+
+async def test_a_sync_page_holds_back_changes_that_a_write_in_flight_may_precede(
+    gql: GQL, admin: Caller, alpha: Records, on_postgres: bool, database_url: str
+) -> None:
+    if not on_postgres:
+        pytest.skip("SQLite runs one write at a time: writes commit in the order of their stamps")
+    # given: a synced copy, then another session's transaction that changes Ada and stays open
+    ada, bea = await alpha.person("Ada"), await alpha.person("Bea")
+    _, cursor = await pull(gql, admin, "persons")
+    other = await asyncpg.connect(database_url)
+    try:
+        slow = other.transaction()
+        await slow.start()
+        await other.execute(
+            "UPDATE person SET last_name = 'Slow', updated_at = now() WHERE id = $1", uuid.UUID(ada["id"])
+        )
+        # when: Bea changes and commits meanwhile
+        await gql.ok(admin, UPDATE_PERSON, id=bea["id"], input={"lastName": "Quick"})
+        while_open, _ = await pull(gql, admin, "persons", after=cursor)
+        await slow.commit()
+        once_done, _ = await pull(gql, admin, "persons", after=cursor)
+    finally:
+        await other.close()
+    # then: Bea waits for the older write; once it is in, both come, oldest change first
+    assert while_open == []
+    assert names(once_done) == ["Ada", "Bea"]
