@@ -94,7 +94,7 @@ def elapsed(fn: Callable[[], object]) -> float:
 
 class Bench:
     def __init__(self, url: str, token: str, database_url: str, account_id: str, rounds: int) -> None:
-        self.http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120)
+        self.http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=600)
         self.url = url
         self.token = token
         self.database_url = database_url
@@ -275,8 +275,11 @@ def main(argv: list[str] | None = None) -> None:
             "--deals", str(deals), "--users", "8", "--sources", "15", timeout=3600,
         )  # fmt: skip
         seed_seconds = time.perf_counter() - started
-        # throughput rows send 16 requests of one token at once: lift the per-token bound
-        with serving(database_url, env={"TRIBUTARY_MAX_IN_FLIGHT": "1000"}) as server:
+        # throughput rows send 16 requests of one token at once: lift the per-token bound; the
+        # bulk moves are single calls that take longer than the default time limit on large data
+        # (tens of seconds on PostgreSQL): time them instead of stopping them
+        limits = {"TRIBUTARY_MAX_IN_FLIGHT": "1000", "TRIBUTARY_REQUEST_TIMEOUT": "600"}
+        with serving(database_url, env=limits) as server:
             figures = measure(
                 server.url, server.process.pid, token, victim, database_url, args.rounds, args.seconds
             )
