@@ -12,8 +12,11 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from graphql import OperationDefinitionNode, TypeInfo, ValidationContext, parse
 
 from models import Company, Deal, Person
+from schema import schema
+from schema.cost import HEAVY_FIELDS, LIST_SIZE, document_cost
 from tests.documents import ARCHIVE_SOURCE
 from tests.graphql import GQL, Caller, Records
 
@@ -360,6 +363,25 @@ async def test_time_zone_defaults_to_utc(gql: GQL, admin: Caller) -> None:
         {"label": "2026-01", "start": z("2026-01-15T00:00Z"), "end": z("2026-02-01T00:00Z")},
         {"label": "2026-02", "start": z("2026-02-01T00:00Z"), "end": z("2026-02-15T00:00Z")},
     ]
+
+
+def cost(document: str) -> int:
+    graphql_schema = schema._schema
+    parsed = parse(document)
+    context = ValidationContext(graphql_schema, parsed, TypeInfo(graphql_schema), lambda _: None)
+    definition = parsed.definitions[0]
+    assert isinstance(definition, OperationDefinitionNode)
+    assert graphql_schema.query_type is not None
+    return document_cost(definition.selection_set, graphql_schema.query_type, context)
+
+
+def test_a_trend_costs_its_weight_once_and_each_period_like_the_rows_of_source_stats() -> None:
+    trend = cost(f"""{{ sourceTrend(interval: DAY, createdFrom: "2026-01-01T00:00:00Z",
+      createdTo: "2026-02-01T00:00:00Z") {{ start end label rows {{ {ROW} }} }} }}""")
+    # a period's rows cost what sourceStats costs without its weight (the aggregate is the trend's)
+    rows = cost(f"{{ sourceStats {{ {ROW} }} }}") - HEAVY_FIELDS["sourceStats"]
+    assert trend == 1 + HEAVY_FIELDS["sourceTrend"] + LIST_SIZE * (3 + rows)
+    assert HEAVY_FIELDS["sourceTrend"] == 2 * HEAVY_FIELDS["sourceStats"]
 
 
 async def test_a_trend_with_every_row_field_by_month_fits_the_default_cost_limit(
