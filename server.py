@@ -1,4 +1,4 @@
-"""The Starlette app: GraphQL at /graphql (GraphiQL in a browser), /healthz, the CSV export, /stats.
+"""The Starlette app: GraphQL at /graphql (GraphiQL in a browser), /healthz, the CSV exports, /stats.
 
 The command line lives in cli.py; `python server.py …` runs it too.
 """
@@ -27,12 +27,13 @@ from models.time_limit import install_sqlite_budget
 from pages.graphiql import GRAPHIQL_ASSETS, graphiql_html
 from pages.stats import CSP as STATS_CSP
 from pages.stats import STATS_ASSETS, stats_html
+from resolvers.deletions import prune_tombstones
 from schema import build_schema, schema
 from schema.limits import MAX_BODY_BYTES
 from web.auth import BearerTokens
 from web.availability import DatabaseUnavailable
 from web.body_limit import BodySizeLimit
-from web.csv_export import sources_csv
+from web.csv_export import sources_csv, sources_trend_csv
 from web.fair_use import AccountGate, InFlightLimit
 from web.graphql_http import GraphQLEndpoint
 
@@ -79,6 +80,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=config):
             await install_time_budget()
+            await prune_tombstones()  # every account's tombstones past their keep (resolvers/deletions.py)
             app.state.read_pool = await ReadPool.open()
             try:
                 yield
@@ -108,6 +110,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
         Route("/graphql", endpoint, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/stats/sources.csv", sources_csv, methods=["GET"]),
+        Route("/stats/sources-trend.csv", sources_trend_csv, methods=["GET"]),
         Route("/stats", stats, methods=["GET"]),  # the statistics page, for people
         Mount(STATS_ASSETS_URL, app=StaticFiles(directory=STATS_ASSETS), name="stats-assets"),
     ]

@@ -4,6 +4,7 @@ from models.account import Account
 from models.api_token import ApiToken
 from models.company import Company
 from models.deal import Deal, DealStatus
+from models.deleted_record import DeletedRecord, RecordKind
 from models.person import Person
 from models.source import Source
 from models.user import Role, User
@@ -14,7 +15,9 @@ __all__ = [
     "Company",
     "Deal",
     "DealStatus",
+    "DeletedRecord",
     "Person",
+    "RecordKind",
     "Role",
     "Source",
     "User",

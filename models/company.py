@@ -39,6 +39,8 @@ class Company(Model):
         indexes = (
             # keyset pagination, newest first
             Index(fields=("account_id", "created_at", "id"), name="company_page"),
+            # keyset pagination in update order (sync: orderBy UPDATED_FIRST_TO_LAST, updatedFrom)
+            Index(fields=("account_id", "updated_at", "id"), name="company_updated"),
             Index(fields=("account_id", "source_id", "created_at", "owner_id"), name="company_by_source"),
             Index(fields=("account_id", "owner_id", "source_id", "created_at"), name="company_owner"),
             # deleting a source makes the database find the records still on it (ON DELETE SET

@@ -58,6 +58,7 @@ class Deal(Model):
         # without an owner filter; *_owner is the narrower path when few owners are asked for.
         indexes = (
             Index(fields=("account_id", "created_at", "id"), name="deal_page"),
+            Index(fields=("account_id", "updated_at", "id"), name="deal_updated"),  # sync order
             Index(
                 fields=("account_id", "source_id", "created_at", "status", "value_cents", "owner_id"),
                 name="deal_by_source",

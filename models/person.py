@@ -48,6 +48,7 @@ class Person(Model):
         # without an owner filter; *_owner is the narrower path when few owners are asked for.
         indexes = (
             Index(fields=("account_id", "created_at", "id"), name="person_page"),
+            Index(fields=("account_id", "updated_at", "id"), name="person_updated"),  # sync order
             Index(fields=("account_id", "source_id", "created_at", "owner_id"), name="person_by_source"),
             Index(fields=("account_id", "owner_id", "source_id", "created_at"), name="person_owner"),
             # deleting a source makes the database find the records still on it (ON DELETE SET

@@ -7,17 +7,17 @@ from uuid import UUID
 
 from models import Account, Company, User
 from resolvers.assignment import Usage, apply_to_company_records, require_sources_enabled
+from resolvers.deletions import delete_record
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.filters import RecordFilter, filter_q
 from resolvers.ids import as_uuid
 from resolvers.inputs import OMITTED, Omitted
 from resolvers.locks import lock_source_list, refresh_switches, write_transaction
-from resolvers.pagination import Page, PageRequest, paginate
+from resolvers.pagination import Page, PageRequest, RecordOrder, paginate
 from resolvers.records import (
     RecordPatch,
     common_changes,
     create_record,
-    delete_record,
     owner_for_new_record,
     required,
     update_record,
@@ -35,9 +35,11 @@ async def find_company(*, account: Account, company_id: str) -> Company | None:
     return await find_in_account(Company, account=account, record_id=company_id)
 
 
-async def list_companies(*, account: Account, page: PageRequest, where: RecordFilter) -> Page[Company]:
+async def list_companies(
+    *, account: Account, page: PageRequest, where: RecordFilter, order: RecordOrder = RecordOrder.NEWEST_FIRST
+) -> Page[Company]:
     q = filter_q(where, model=Company, company_field="id")
-    return await paginate(Company.filter(q, account=account), request=page)
+    return await paginate(Company.filter(q, account=account), request=page, ordering=order.ordering)
 
 
 async def create_company(
@@ -91,5 +93,5 @@ async def apply_company_source(*, account: Account, company_id: str, overwrite: 
 
 
 async def delete_company(*, account: Account, company_id: str) -> UUID:
-    """Its persons and deals stay, with the company cleared (ON DELETE SET NULL)."""
+    """Its persons and deals stay, with the company cleared and a new updatedAt (resolvers/deletions.py)."""
     return await delete_record(Company, account=account, record_id=company_id)

@@ -7,15 +7,15 @@ from decimal import Decimal
 from uuid import UUID
 
 from models import Account, Company, Deal, DealStatus, Person, User
+from resolvers.deletions import delete_record
 from resolvers.filters import RecordFilter, filter_q
 from resolvers.inputs import OMITTED, Omitted
 from resolvers.money import to_cents
-from resolvers.pagination import Page, PageRequest, paginate
+from resolvers.pagination import Page, PageRequest, RecordOrder, paginate
 from resolvers.records import (
     RecordPatch,
     common_changes,
     create_record,
-    delete_record,
     id_or_none,
     owner_for_new_record,
     required,
@@ -38,9 +38,11 @@ async def find_deal(*, account: Account, deal_id: str) -> Deal | None:
     return await find_in_account(Deal, account=account, record_id=deal_id)
 
 
-async def list_deals(*, account: Account, page: PageRequest, where: RecordFilter) -> Page[Deal]:
+async def list_deals(
+    *, account: Account, page: PageRequest, where: RecordFilter, order: RecordOrder = RecordOrder.NEWEST_FIRST
+) -> Page[Deal]:
     q = filter_q(where, model=Deal, company_field="company_id")
-    return await paginate(Deal.filter(q, account=account), request=page)
+    return await paginate(Deal.filter(q, account=account), request=page, ordering=order.ordering)
 
 
 async def create_deal(

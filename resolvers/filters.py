@@ -32,6 +32,7 @@ class RecordFilter:
     search: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    updated_from: datetime | None = None
 
 
 def filter_q(f: RecordFilter, *, model: type[Model], company_field: str) -> Q:
@@ -59,6 +60,8 @@ def filter_q(f: RecordFilter, *, model: type[Model], company_field: str) -> Q:
     if needle:
         parts.append(search_q(model, needle))
     parts.append(created_q(f.created_from, f.created_to))
+    if f.updated_from is not None:
+        parts.append(Q(updated_at__gte=utc(f.updated_from)))
     return Q(*parts)
 
 

@@ -19,6 +19,8 @@ Whoever takes two of them takes them in that order, so no two transactions wait 
     one sees its result.
   - `share_source`: FOR SHARE on a source being assigned: a delete, merge or archive of it
     waits for the write to commit, and the write waits for them (and then sees their result).
+  - `lock_record`: FOR UPDATE on a record being deleted: a write that would link a record to it
+    (its foreign key check) waits, and then fails as the record is gone.
 """
 
 from __future__ import annotations
@@ -174,3 +176,15 @@ async def current_source_of(
         return False, None
     source = rows[0]["source_id"]
     return True, None if source is None else as_uuid(source)
+
+
+async def lock_record(model: type[Model], account: Account, record_id: UUID) -> bool:
+    """Whether the account's record exists, locked (FOR UPDATE) until the end if it does."""
+    if _on_postgres():
+        rows = await _connection().execute_query_dict(
+            f'SELECT 1 FROM "{model._meta.db_table}" '
+            "WHERE id = $1::uuid AND account_id = $2::uuid FOR UPDATE",
+            [str(record_id), str(account.id)],
+        )
+        return bool(rows)
+    return await model.filter(id=record_id, account=account).exists()

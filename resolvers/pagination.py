@@ -2,7 +2,8 @@
 
 A list is ordered by (column, id), newest first by default. `first`/`after` read forward from a
 cursor, `last`/`before` read backward towards the start; `after` and `before` may bound one page
-together. Cursors are opaque to clients: base64url of `[value, id]`.
+together. Cursors are opaque to clients: base64url of `[value, id]`, plus the ordering's tag for
+every order but newest first (`[value, id, tag]`), so a cursor of one order is refused by another.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -20,6 +22,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from resolvers.errors import BadUserInput
+from resolvers.settled import settled_q
 from resolvers.times import parse_instant
 
 M = TypeVar("M", bound=Model)
@@ -31,13 +34,31 @@ CURSOR_MAX = 200  # characters; a real cursor is about 90
 
 @dataclass(frozen=True)
 class Ordering:
-    """The order of a list: by `column` then id, both descending or both ascending."""
+    """The order of a list: by `column` then id, both descending or both ascending. `tag` marks
+    its cursors (empty for newest first, whose cursors predate tags). A `settled` list is read to
+    be resumed from its last cursor: it leaves out what writes in flight may precede
+    (resolvers/settled.py)."""
 
     column: str
     descending: bool
+    tag: str = ""
+    settled: bool = False
 
 
 NEWEST_FIRST = Ordering("created_at", descending=True)
+# sync: a record changed after it was read comes again later, after the cursor a client kept
+UPDATED_FIRST_TO_LAST = Ordering("updated_at", descending=False, tag="updated", settled=True)
+
+
+class RecordOrder(StrEnum):
+    """The orders a list of companies, persons or deals can be read in."""
+
+    NEWEST_FIRST = "NEWEST_FIRST"
+    UPDATED_FIRST_TO_LAST = "UPDATED_FIRST_TO_LAST"
+
+    @property
+    def ordering(self) -> Ordering:
+        return UPDATED_FIRST_TO_LAST if self is RecordOrder.UPDATED_FIRST_TO_LAST else NEWEST_FIRST
 
 
 @dataclass(frozen=True)
@@ -71,7 +92,7 @@ class Page(Generic[M]):
     _more: bool = False  # one row beyond the page was found in the reading direction
 
     def cursor(self, record: M) -> str:
-        return encode_cursor(getattr(record, self.ordering.column), record.pk)
+        return encode_cursor(getattr(record, self.ordering.column), record.pk, tag=self.ordering.tag)
 
     async def total_count(self) -> int:
         """Counted only when a client asks for it."""
@@ -91,35 +112,41 @@ class Page(Generic[M]):
         """Whether a row exists on the far side of the cursor that bounded this page (asked lazily)."""
         if cursor is None:
             return False
-        value, pk = decode_cursor(cursor, field="before" if past else "after")
+        value, pk = decode_cursor(cursor, field="before" if past else "after", tag=self.ordering.tag)
         bound = _not_before(self.ordering, value, pk) if past else _not_past(self.ordering, value, pk)
         return await self._filtered.filter(bound).exists()
 
 
-def encode_cursor(value: datetime, pk: object) -> str:
-    raw = json.dumps([value.isoformat(), str(pk)])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+def encode_cursor(value: datetime, pk: object, *, tag: str = "") -> str:
+    parts = [value.isoformat(), str(pk), *([tag] if tag else [])]
+    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, *, field: str) -> tuple[datetime, UUID]:
-    """A cursor this service wrote, or BAD_USER_INPUT naming the argument: never a crash."""
+def decode_cursor(cursor: str, *, field: str, tag: str = "") -> tuple[datetime, UUID]:
+    """A cursor this service wrote for an ordering tagged `tag`, or BAD_USER_INPUT naming the
+    argument: never a crash."""
     try:
         if not cursor or len(cursor) > CURSOR_MAX:
             raise ValueError("empty or too long")
         padded = cursor + "=" * (-len(cursor) % 4)
         parts = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not (isinstance(parts, list) and len(parts) == 2 and all(isinstance(p, str) for p in parts)):
-            raise ValueError("not a pair of strings")
-        value, pk = parts
-        return parse_instant(value), UUID(pk)
+        if not (isinstance(parts, list) and len(parts) in (2, 3) and all(isinstance(p, str) for p in parts)):
+            raise ValueError("not two or three strings")
+        value, pk, *rest = parts
+        parsed = parse_instant(value), UUID(pk)
     except (ValueError, binascii.Error, RecursionError):  # JSON and Unicode errors are ValueErrors
         raise BadUserInput(f"{field} is not a cursor of this list", field=field) from None
+    if rest != ([tag] if tag else []):
+        raise BadUserInput(f"{field} is a cursor of another order of this list (orderBy)", field=field)
+    return parsed
 
 
 async def paginate(
     filtered: QuerySet[M], *, request: PageRequest, ordering: Ordering = NEWEST_FIRST
 ) -> Page[M]:
     size = request.size()
+    if ordering.settled:
+        filtered = filtered.filter(await settled_q(ordering.column))
     rows = await keyset_page(filtered, request=request, ordering=ordering)
     items = rows[:size]
     if request.backward:
@@ -134,9 +161,11 @@ def keyset_page(filtered: QuerySet[M], *, request: PageRequest, ordering: Orderi
     """
     page = filtered
     if request.after is not None:
-        page = page.filter(_past(ordering, *decode_cursor(request.after, field="after")))
+        after = decode_cursor(request.after, field="after", tag=ordering.tag)
+        page = page.filter(_past(ordering, *after))
     if request.before is not None:
-        page = page.filter(_before(ordering, *decode_cursor(request.before, field="before")))
+        before = decode_cursor(request.before, field="before", tag=ordering.tag)
+        page = page.filter(_before(ordering, *before))
     column, reverse = ordering.column, ordering.descending != request.backward
     order = (f"-{column}", "-id") if reverse else (column, "id")
     return page.order_by(*order).limit(request.size() + 1)

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from models import Account, Company, Person, User
+from resolvers.deletions import delete_record
 from resolvers.filters import RecordFilter, filter_q
 from resolvers.inputs import OMITTED, Omitted
-from resolvers.pagination import Page, PageRequest, paginate
+from resolvers.pagination import Page, PageRequest, RecordOrder, paginate
 from resolvers.records import (
     RecordPatch,
     common_changes,
     create_record,
-    delete_record,
     id_or_none,
     owner_for_new_record,
     required,
@@ -35,9 +35,11 @@ async def find_person(*, account: Account, person_id: str) -> Person | None:
     return await find_in_account(Person, account=account, record_id=person_id)
 
 
-async def list_persons(*, account: Account, page: PageRequest, where: RecordFilter) -> Page[Person]:
+async def list_persons(
+    *, account: Account, page: PageRequest, where: RecordFilter, order: RecordOrder = RecordOrder.NEWEST_FIRST
+) -> Page[Person]:
     q = filter_q(where, model=Person, company_field="company_id")
-    return await paginate(Person.filter(q, account=account), request=page)
+    return await paginate(Person.filter(q, account=account), request=page, ordering=order.ordering)
 
 
 async def create_person(
@@ -85,7 +87,7 @@ async def update_person(*, account: Account, person_id: str, patch: PersonPatch)
 
 
 async def delete_person(*, account: Account, person_id: str) -> UUID:
-    """Its deals stay, with the person cleared."""
+    """Its deals stay, with the person cleared and a new updatedAt (resolvers/deletions.py)."""
     return await delete_record(Person, account=account, record_id=person_id)
 
 

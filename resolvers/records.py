@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from uuid import UUID
 
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
@@ -66,12 +65,14 @@ async def create_record(
     """Inserts the record with the source it gets (resolvers/assignment.py); `company` is the one
     it is created with, for inheritance (and stored, except on companies themselves). Searched
     columns get their folded copies (resolvers/search.py) in the same INSERT."""
-    now = timezone.now()  # one instant: a record never edited has createdAt == updatedAt
     if model is not Company:
         values["company"] = company
     try:
         async with assigning(account, may_assign=may_assign_on_create(source_id, company)):
             assignment = await source_on_create(account=account, source_id=source_id, company=company)
+            # one instant, taken next to the write (a sync reads in update order, resolvers/settled.py):
+            # a record never edited has createdAt == updatedAt
+            now = timezone.now()
             return await model.create(
                 **with_search_keys(model, values),
                 account=account,
@@ -109,14 +110,6 @@ async def update_record(
     if record is None:  # none, or deleted by a concurrent request right after the update
         raise NotFound(f"{what} not found", field="id")
     return record
-
-
-async def delete_record(model: type[Model], *, account: Account, record_id: str) -> UUID:
-    what = model.__name__.lower()
-    pk = parse_id(record_id, what=what)
-    if not await model.filter(id=pk, account=account).delete():
-        raise NotFound(f"{what} not found", field="id")
-    return pk
 
 
 def id_or_none(record: Model | None) -> Any:

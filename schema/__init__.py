@@ -21,11 +21,12 @@ from schema.persons import PersonMutation, PersonQuery
 from schema.scalars import DateTimeScalar, DecimalScalar
 from schema.sources import SourceMutation, SourceQuery
 from schema.stats import StatsQuery
+from schema.sync import SyncQuery
 from schema.users import UserMutation, UserQuery
 
 
 @strawberry.type
-class Query(NodeQuery, UserQuery, SourceQuery, CompanyQuery, PersonQuery, DealQuery, StatsQuery):
+class Query(NodeQuery, UserQuery, SourceQuery, CompanyQuery, PersonQuery, DealQuery, StatsQuery, SyncQuery):
     pass
 
 

@@ -3,8 +3,11 @@
 Every field costs 1. A connection multiplies what it selects under `edges` by its page size
 (`first`/`last` as written; a variable counts as the largest page, 200); other lists multiply
 their selection by LIST_SIZE. Heavy fields and arguments add a fixed weight: `totalCount` and
-`search` are scans, statistics are aggregates, `__schema` is introspection. A document over the
-limit is refused with BAD_USER_INPUT, before any database work.
+`search` are scans, statistics are aggregates, `__schema` is introspection. `sourceTrend` weighs
+twice `sourceStats` once (its statements read the range once, however many periods: the
+benchmark holds it to twice the time), and its periods are a list, each period's `rows` costing
+what the rows of a `sourceStats` cost. A document over the limit is refused with
+BAD_USER_INPUT, before any database work.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -11,11 +11,11 @@ from resolvers import deals
 from resolvers.money import from_cents
 from schema.companies import SOURCE_ID_DOC, Company, load_company
 from schema.context import Info
-from schema.enums import DealStatus
+from schema.enums import DealStatus, RecordOrder
 from schema.filters import DealFilter
 from schema.inputs import given, patch_of
 from schema.node import Node
-from schema.pagination import FIRST_DEFAULT, LIST_DOC, Connection, page_request
+from schema.pagination import FIRST_DEFAULT, LIST_DOC, ORDER_DOC, Connection, page_request
 from schema.persons import INHERIT_DOC, Person, load_person
 from schema.prefetch import Related
 from schema.sources import Source, load_source
@@ -108,11 +108,15 @@ class DealQuery:
         last: int | None = None,
         before: str | None = None,
         filter: DealFilter | None = None,
+        order_by: Annotated[RecordOrder | None, strawberry.argument(description=ORDER_DOC)] = (
+            RecordOrder.NEWEST_FIRST
+        ),
     ) -> Connection[Deal]:
         page = await deals.list_deals(
             account=info.context.account,
             page=page_request(info, first, after, last, before),
             where=(filter or DealFilter()).to_filter(),
+            order=order_by or RecordOrder.NEWEST_FIRST,
         )
         return await Connection[Deal].from_page(info, page, Deal.from_model)
 

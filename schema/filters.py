@@ -13,7 +13,13 @@ SEARCH_DOC = (
 )
 
 
-@strawberry.input(description="createdFrom is inclusive, createdTo exclusive.")
+CREATED_DOC = (
+    "createdFrom is inclusive, createdTo exclusive; updatedFrom (inclusive) keeps the records changed "
+    "since then (with orderBy: UPDATED_FIRST_TO_LAST, what a sync pulls)."
+)
+
+
+@strawberry.input(description=CREATED_DOC)
 class ContactFilter:
     source_ids: list[strawberry.ID] | None = strawberry.field(default=None, description=SOURCE_DOC)
     without_source: bool | None = None
@@ -27,6 +33,7 @@ class ContactFilter:
     )
     created_from: datetime | None = None
     created_to: datetime | None = None
+    updated_from: datetime | None = None
 
     def to_filter(self) -> RecordFilter:
         return RecordFilter(
@@ -37,10 +44,11 @@ class ContactFilter:
             search=self.search,
             created_from=self.created_from,
             created_to=self.created_to,
+            updated_from=self.updated_from,
         )
 
 
-@strawberry.input(description="createdFrom is inclusive, createdTo exclusive.")
+@strawberry.input(description=CREATED_DOC)
 class DealFilter:
     source_ids: list[strawberry.ID] | None = strawberry.field(default=None, description=SOURCE_DOC)
     without_source: bool | None = None
@@ -53,6 +61,7 @@ class DealFilter:
     )
     created_from: datetime | None = None
     created_to: datetime | None = None
+    updated_from: datetime | None = None
 
     def to_filter(self) -> RecordFilter:
         return RecordFilter(
@@ -65,6 +74,7 @@ class DealFilter:
             search=self.search,
             created_from=self.created_from,
             created_to=self.created_to,
+            updated_from=self.updated_from,
         )
 
 

@@ -14,12 +14,17 @@ from schema.prefetch import node_selections, prefetch
 
 NodeT = TypeVar("NodeT")
 
-__all__ = ["FIRST_DEFAULT", "LIST_DOC", "Connection", "Edge", "PageInfo", "page_request"]
+__all__ = ["FIRST_DEFAULT", "LIST_DOC", "ORDER_DOC", "Connection", "Edge", "PageInfo", "page_request"]
 
 LIST_DOC = (
-    f"Newest first. first/last: 1-{FIRST_MAX} (first null means {FIRST_DEFAULT}), not both; "
-    "after: the endCursor of the previous page; before: the startCursor of the next page "
-    "(with last, pages run backwards)."
+    f"Newest first unless orderBy says otherwise. first/last: 1-{FIRST_MAX} (first null means "
+    f"{FIRST_DEFAULT}), not both; after: the endCursor of the previous page; before: the startCursor "
+    "of the next page (with last, pages run backwards). A cursor works only with the orderBy it came from."
+)
+ORDER_DOC = (
+    "NEWEST_FIRST (the default; null means it too): by createdAt, newest first. UPDATED_FIRST_TO_LAST: "
+    "by updatedAt, oldest change first, for keeping a copy in sync: keep the last endCursor and pass it "
+    "as after next time; a record changed since it was read comes again after it."
 )
 
 

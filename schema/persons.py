@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -9,10 +9,11 @@ from models import Person as PersonModel
 from resolvers import persons
 from schema.companies import SOURCE_ID_DOC, Company, load_company
 from schema.context import Info
+from schema.enums import RecordOrder
 from schema.filters import ContactFilter
 from schema.inputs import given, patch_of
 from schema.node import Node
-from schema.pagination import FIRST_DEFAULT, LIST_DOC, Connection, page_request
+from schema.pagination import FIRST_DEFAULT, LIST_DOC, ORDER_DOC, Connection, page_request
 from schema.prefetch import Related, now_or_later
 from schema.sources import Source, load_source
 from schema.users import User, load_user
@@ -105,11 +106,15 @@ class PersonQuery:
         last: int | None = None,
         before: str | None = None,
         filter: ContactFilter | None = None,
+        order_by: Annotated[RecordOrder | None, strawberry.argument(description=ORDER_DOC)] = (
+            RecordOrder.NEWEST_FIRST
+        ),
     ) -> Connection[Person]:
         page = await persons.list_persons(
             account=info.context.account,
             page=page_request(info, first, after, last, before),
             where=(filter or ContactFilter()).to_filter(),
+            order=order_by or RecordOrder.NEWEST_FIRST,
         )
         return await Connection[Person].from_page(info, page, Person.from_model)
 

@@ -8,8 +8,9 @@ import strawberry
 
 from resolvers import stats
 from resolvers.palette import NO_SOURCE_COLOR
+from resolvers.periods import MAX_PERIODS
 from schema.context import Info
-from schema.enums import ContactKind
+from schema.enums import Attribution, ContactKind, Interval
 from schema.sources import Source
 
 
@@ -62,6 +63,36 @@ class SourceStatsRow:
 
 
 USER_IDS_DOC = "Owners to count. Left out or null: all owners; an empty list: nobody."
+ATTRIBUTION_DOC = (
+    "CURRENT (the default; null means it too) counts each record under its source now; "
+    "FIRST_TOUCH under its first source (firstSource), which no edit changes."
+)
+TIME_ZONE_DOC = (
+    'An IANA time zone name such as "Europe/Warsaw" (exact spelling; unknown: BAD_USER_INPUT): the '
+    "periods are its calendar days, ISO weeks (Monday first), months, quarters or years."
+)
+
+
+@strawberry.type(description="One calendar period of sourceTrend, clipped to the requested range.")
+class SourceTrendPeriod:
+    start: datetime = strawberry.field(description="Inclusive, in UTC.")
+    end: datetime = strawberry.field(description="Exclusive, in UTC.")
+    label: str = strawberry.field(
+        description="The whole calendar period, even when clipped: 2026-03-14, 2026-W11 (ISO week and "
+        "year), 2026-03, 2026-Q1 or 2026."
+    )
+    rows: list[SourceStatsRow] = strawberry.field(
+        description="Exactly what sourceStats returns for this period's start and end."
+    )
+
+    @classmethod
+    def from_period(cls, trend: stats.TrendPeriod) -> Self:
+        return cls(
+            start=trend.period.start,
+            end=trend.period.end,
+            label=trend.period.label,
+            rows=[SourceStatsRow.from_row(r) for r in trend.rows],
+        )
 
 
 @strawberry.type
@@ -90,3 +121,35 @@ class StatsQuery:
             ),
         )
         return [SourceStatsRow.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description="sourceStats period by period: every calendar period of `interval` in `timeZone` "
+        f"that overlaps [createdFrom, createdTo), in order, clipped to it; at most {MAX_PERIODS} "
+        "periods (more: BAD_USER_INPUT on createdTo, which must also be later than createdFrom)."
+    )
+    async def source_trend(
+        self,
+        info: Info,
+        interval: Interval,
+        created_from: datetime,
+        created_to: datetime,
+        time_zone: Annotated[str, strawberry.argument(description=TIME_ZONE_DOC)] = "UTC",
+        user_ids: Annotated[list[strawberry.ID] | None, strawberry.argument(description=USER_IDS_DOC)] = None,
+        contact_kind: ContactKind = ContactKind.ALL,
+        attribution: Annotated[
+            Attribution | None, strawberry.argument(description=ATTRIBUTION_DOC)
+        ] = Attribution.CURRENT,
+    ) -> list[SourceTrendPeriod]:
+        periods = await stats.source_trend(
+            account=info.context.account,
+            kind=contact_kind,
+            where=stats.StatsFilter(
+                user_ids=None if user_ids is None else [str(u) for u in user_ids],
+                created_from=created_from,
+                created_to=created_to,
+                attribution=attribution or Attribution.CURRENT,
+            ),
+            interval=interval,
+            zone=time_zone,
+        )
+        return [SourceTrendPeriod.from_period(p) for p in periods]

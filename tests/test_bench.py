@@ -18,6 +18,7 @@ EXPECTED = [
     "sourceStats(ALL)",
     "sourceStats(PERSONS, 3 owners)",
     "GET /stats/sources.csv",
+    "sourceTrend: a year by month over all contacts",
     "200 persons with source, company { source owner }, owner",
     "SQL statements per nested page",
     "{ me { id } }",

@@ -147,21 +147,34 @@ async def _companies(gql: GQL, w: World) -> None:
         {"companyId": w.ids["company"]},
         {"ownerIds": [w.ids["user"]]},
     ):
-        data = await gql.ok(w.b, "query($f: ContactFilter) { companies(filter: $f) { totalCount } }", f=f)
-        assert data["companies"]["totalCount"] == 0
+        for order in ("NEWEST_FIRST", "UPDATED_FIRST_TO_LAST"):
+            data = await gql.ok(
+                w.b,
+                "query($f: ContactFilter, $o: RecordOrder) {"
+                "  companies(filter: $f, orderBy: $o) { totalCount } }",
+                f={**f, "updatedFrom": "2000-01-01T00:00:00Z"},
+                o=order,
+            )
+            assert data["companies"]["totalCount"] == 0
 
 
 @case("persons")
 async def _persons(gql: GQL, w: World) -> None:
     for f in ({}, {"sourceIds": [w.ids["source"]]}, {"companyId": w.ids["company"]}, {"search": "Ada"}):
-        data = await gql.ok(w.b, "query($f: ContactFilter) { persons(filter: $f) { totalCount } }", f=f)
+        document = (
+            "query($f: ContactFilter) { persons(filter: $f, orderBy: UPDATED_FIRST_TO_LAST) { totalCount } }"
+        )
+        data = await gql.ok(w.b, document, f=f)
         assert data["persons"]["totalCount"] == 0
 
 
 @case("deals")
 async def _deals(gql: GQL, w: World) -> None:
     for f in ({}, {"personId": w.ids["person"]}, {"companyId": w.ids["company"]}, {"status": "OPEN"}):
-        data = await gql.ok(w.b, "query($f: DealFilter) { deals(filter: $f) { totalCount } }", f=f)
+        document = (
+            "query($f: DealFilter) { deals(filter: $f, orderBy: UPDATED_FIRST_TO_LAST) { totalCount } }"
+        )
+        data = await gql.ok(w.b, document, f={**f, "updatedFrom": "2000-01-01T00:00:00Z"})
         assert data["deals"]["totalCount"] == 0
 
 
@@ -170,6 +183,26 @@ async def _stats(gql: GQL, w: World) -> None:
     for ids in (None, [w.ids["user"]]):
         data = await gql.ok(w.b, "query($u: [ID!]) { sourceStats(userIds: $u) { label count } }", u=ids)
         assert data["sourceStats"] == []
+
+
+@case("sourceTrend")
+async def _trend(gql: GQL, w: World) -> None:
+    document = """query($u: [ID!]) { sourceTrend(interval: YEAR, createdFrom: "2000-01-01T00:00:00Z",
+      createdTo: "2100-01-01T00:00:00Z", userIds: $u) { label rows { label count } } }"""
+    for ids in (None, [w.ids["user"]]):
+        data = await gql.ok(w.b, document, u=ids)
+        assert data["sourceTrend"]
+        assert all(period["rows"] == [] for period in data["sourceTrend"])
+
+
+@case("deletedRecords")
+async def _deleted_records(gql: GQL, w: World) -> None:
+    # A deletes a deal of its own, made here (so A's snapshot is the same after)
+    extra = (await gql.ok(w.a, 'mutation { createDeal(input: {title: "Extra"}) { id } }'))["createDeal"]
+    await gql.ok(w.a, "mutation($id: ID!) { deleteDeal(id: $id) }", id=extra["id"])
+    document = 'query { deletedRecords(since: "2000-01-01T00:00:00Z") { totalCount edges { node { id } } } }'
+    assert (await gql.ok(w.b, document))["deletedRecords"] == {"totalCount": 0, "edges": []}
+    assert (await gql.ok(w.a, document))["deletedRecords"]["edges"] == [{"node": {"id": extra["id"]}}]
 
 
 @case("updateSourceSettings")

@@ -1,4 +1,4 @@
-"""The statistics and list queries are served by their indexes (EXPLAIN, on the real backend).
+"""The statistics, list, sync and deletion queries are served by their indexes (EXPLAIN, on the real backend).
 
 Plans are pinned here; timings live in bench/, never in tests.
 """
@@ -7,20 +7,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from uuid import UUID
 
 import pytest
 from tortoise.queryset import QuerySet, ValuesQuery
 from tortoise.transactions import in_transaction
 
-from models import Account, Company, Deal, Person
+from models import Account, Company, Deal, DeletedRecord, Person, User
+from resolvers.deletions import OLDEST_FIRST
 from resolvers.filters import RecordFilter, filter_q
-from resolvers.pagination import NEWEST_FIRST, PageRequest, encode_cursor, keyset_page
-from resolvers.stats import StatsFilter, contact_counts_query, deal_figures_query
+from resolvers.pagination import NEWEST_FIRST, UPDATED_FIRST_TO_LAST, PageRequest, encode_cursor, keyset_page
+from resolvers.tally import Span, cells_statement
 from seeding.bulk import analyze, insert_rows
-from seeding.synthetic import PERSON_COLUMNS
+from seeding.synthetic import PERSON_COLUMNS, SeedCounts, seed_account
 from tests.graphql import Caller
 
-OWNER = "9b7b4f4e-7c43-4a35-a7ad-2a8d8bfbd6b5"
+OWNER_ID = "9b7b4f4e-7c43-4a35-a7ad-2a8d8bfbd6b5"
+OWNER = UUID(OWNER_ID)
 SINCE = datetime(2025, 1, 1, tzinfo=UTC)
 
 
@@ -40,30 +43,50 @@ def covered_by(index: str, on_postgres: bool) -> str:
     return f"Index Only Scan using {index} " if on_postgres else f"USING COVERING INDEX {index} "
 
 
-@pytest.mark.parametrize(
-    ("where", "suffixes"),
-    [
-        (StatsFilter(), ["by_source"]),
-        # which of the two depends on the planner's statistics; both hold every column needed
-        (StatsFilter(user_ids=[OWNER]), ["owner", "by_source"]),
-        (StatsFilter(created_from=SINCE), ["by_source"]),
-    ],
-)
-async def test_statistics_read_only_covering_indexes(
-    admin: Caller, on_postgres: bool, where: StatsFilter, suffixes: list[str]
-) -> None:
+async def explain(sql: str, params: list[object], on_postgres: bool) -> str:
+    async with in_transaction() as conn:
+        if on_postgres:
+            await conn.execute_script("SET LOCAL enable_seqscan = off")
+            rows = await conn.execute_query_dict(f"EXPLAIN {sql}", params)
+            return "\n".join(r["QUERY PLAN"] for r in rows)
+        rows = await conn.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(r["detail"] for r in rows)
+
+
+MONTHS = [Span(datetime(2025, m, 1, tzinfo=UTC), datetime(2025, m + 1, 1, tzinfo=UTC)) for m in range(1, 12)]
+
+
+CELL_CASES = {
+    "all": ([Span(None, None)], False, ["by_source"]),
+    # which of the two depends on the planner's statistics; both hold every column needed
+    "owners": ([Span(None, None)], True, ["owner", "by_source"]),
+    "since": ([Span(SINCE, None)], False, ["by_source"]),
+    "months": (MONTHS, False, ["by_source"]),  # a trend: every cell a range of the index
+    "months-owners": (MONTHS, True, ["owner", "by_source"]),
+}
+
+
+async def test_statistics_cells_read_only_covering_indexes(admin: Caller, on_postgres: bool) -> None:
+    # given: an account of some size, with the planner's statistics (tiny tables plan anyhow)
     account = await Account.get(id=admin.account_id)
-    queries = {
-        "person": contact_counts_query(Person, account, where.q()),
-        "company": contact_counts_query(Company, account, where.q()),
-        "deal": deal_figures_query(account, where.q()),
-    }
-    for table, query in queries.items():
-        explained = await plan(query, on_postgres)
-        covering = [covered_by(f"{table}_{suffix}", on_postgres) for suffix in suffixes]
-        assert any(index in explained + " " for index in covering), explained
-        assert "TEMP B-TREE" not in explained
-        assert "Sort" not in explained
+    await seed_account(account, SeedCounts(companies=2_000, persons=12_000, deals=6_000, sources=8, users=4))
+    owners = [u.id for u in await User.filter(account=account)][:2]
+    dialect = "postgres" if on_postgres else "sqlite"
+    for case, (spans, by_owner, suffixes) in CELL_CASES.items():
+        for table in ("person", "company", "deal"):
+            figures = {"sqlite": "json_array(COUNT(*))", "postgres": "json_build_array(COUNT(*))"}[dialect]
+            sql, params = cells_statement(
+                dialect, table, figures, account, spans, "source_id", owners if by_owner else None
+            )
+            # when
+            explained = await explain(sql, params, on_postgres)
+            # then: both branches (the sources, and "no source") seek into a covering index
+            covering = [covered_by(f"{table}_{suffix}", on_postgres) for suffix in suffixes]
+            assert sum(explained.count(index) for index in covering) == 2, (case, explained)
+            if spans[0].start is not None:  # the cell's range bounds the index seek
+                assert ("created_at >= period" if on_postgres else "created_at>?") in explained, explained
+            assert "TEMP B-TREE" not in explained
+            assert "Sort" not in explained
 
 
 @pytest.mark.parametrize(
@@ -84,6 +107,57 @@ async def test_a_page_from_a_cursor_seeks_in_the_page_index_without_sorting(
     assert "person_page" in explained
     # the cursor bounds the index range (a deep page costs what the first page costs)
     assert (bound[0] if on_postgres else bound[1]) in explained, explained
+    assert "TEMP B-TREE" not in explained
+    assert "Sort" not in explained
+
+
+SYNCED = encode_cursor(SINCE, OWNER, tag=UPDATED_FIRST_TO_LAST.tag)
+
+
+@pytest.mark.parametrize("table", ["company", "person", "deal"])
+@pytest.mark.parametrize(
+    ("request_", "where", "bound"),
+    [
+        (PageRequest(first=200), RecordFilter(), None),
+        (PageRequest(first=200, after=SYNCED), RecordFilter(), ("updated_at >= ", "updated_at>?")),
+        (PageRequest(last=200, before=SYNCED), RecordFilter(), ("updated_at <= ", "updated_at<?")),
+        (PageRequest(first=200), RecordFilter(updated_from=SINCE), ("updated_at >= ", "updated_at>?")),
+    ],
+    ids=["first-page", "forward", "backward", "updated-from"],
+)
+async def test_a_sync_page_seeks_in_the_update_order_index_without_sorting(
+    admin: Caller,
+    on_postgres: bool,
+    table: str,
+    request_: PageRequest,
+    where: RecordFilter,
+    bound: tuple[str, str] | None,
+) -> None:
+    # given
+    model = {"company": Company, "person": Person, "deal": Deal}[table]
+    account = await Account.get(id=admin.account_id)
+    listed = model.filter(filter_q(where, model=model, company_field="company_id"), account=account)
+    # when
+    explained = await plan(keyset_page(listed, request=request_, ordering=UPDATED_FIRST_TO_LAST), on_postgres)
+    # then
+    assert f"{table}_updated" in explained, explained
+    if bound is not None:
+        assert (bound[0] if on_postgres else bound[1]) in explained, explained
+    assert "TEMP B-TREE" not in explained
+    assert "Sort" not in explained
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [PageRequest(first=200), PageRequest(first=200, after=encode_cursor(SINCE, OWNER, tag=OLDEST_FIRST.tag))],
+    ids=["first-page", "after"],
+)
+async def test_deleted_records_are_paged_from_their_index(
+    admin: Caller, on_postgres: bool, request_: PageRequest
+) -> None:
+    deleted = DeletedRecord.filter(account_id=admin.account_id, deleted_at__gte=SINCE)
+    explained = await plan(keyset_page(deleted, request=request_, ordering=OLDEST_FIRST), on_postgres)
+    assert "deleted_record_page" in explained, explained
     assert "TEMP B-TREE" not in explained
     assert "Sort" not in explained
 
