@@ -6,6 +6,7 @@ from models.company import Company
 from models.deal import Deal, DealStatus
 from models.person import Person
 from models.source import Source
+from models.source_change import RecordKind, SourceChange, SourceChangeReason, SourceOrigin
 from models.user import Role, User
 
 __all__ = [
@@ -15,7 +16,11 @@ __all__ = [
     "Deal",
     "DealStatus",
     "Person",
+    "RecordKind",
     "Role",
     "Source",
+    "SourceChange",
+    "SourceChangeReason",
+    "SourceOrigin",
     "User",
 ]

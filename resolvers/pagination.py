@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -31,10 +32,12 @@ CURSOR_MAX = 200  # characters; a real cursor is about 90
 
 @dataclass(frozen=True)
 class Ordering:
-    """The order of a list: by `column` then id, both descending or both ascending."""
+    """The order of a list: by `column` then id, both descending or both ascending. `pk` reads
+    the id back from a cursor (UUIDs for records, integers for history entries)."""
 
     column: str
     descending: bool
+    pk: Callable[[str], Any] = UUID
 
 
 NEWEST_FIRST = Ordering("created_at", descending=True)
@@ -46,6 +49,7 @@ class PageRequest:
     after: str | None = None
     last: int | None = None
     before: str | None = None
+    default: int = FIRST_DEFAULT  # the size when neither first nor last is given
 
     @property
     def backward(self) -> bool:
@@ -56,7 +60,7 @@ class PageRequest:
         if self.first is not None and self.last is not None:
             raise BadUserInput("pass either first or last, not both", field="last")
         name, size = ("last", self.last) if self.last is not None else ("first", self.first)
-        size = FIRST_DEFAULT if size is None else size
+        size = self.default if size is None else size
         if not 1 <= size <= FIRST_MAX:
             raise BadUserInput(f"{name} must be between 1 and {FIRST_MAX}", field=name)
         return size
@@ -69,12 +73,15 @@ class Page(Generic[M]):
     _filtered: QuerySet[M]
     _request: PageRequest = field(default_factory=PageRequest)
     _more: bool = False  # one row beyond the page was found in the reading direction
+    _count: Callable[[], Awaitable[int]] | None = None  # a batched count, when there is one
 
     def cursor(self, record: M) -> str:
         return encode_cursor(getattr(record, self.ordering.column), record.pk)
 
     async def total_count(self) -> int:
         """Counted only when a client asks for it."""
+        if self._count is not None:
+            return await self._count()
         return await self._filtered.count()
 
     async def has_next_page(self) -> bool:
@@ -91,7 +98,7 @@ class Page(Generic[M]):
         """Whether a row exists on the far side of the cursor that bounded this page (asked lazily)."""
         if cursor is None:
             return False
-        value, pk = decode_cursor(cursor, field="before" if past else "after")
+        value, pk = decode_cursor(cursor, field="before" if past else "after", pk=self.ordering.pk)
         bound = _not_before(self.ordering, value, pk) if past else _not_past(self.ordering, value, pk)
         return await self._filtered.filter(bound).exists()
 
@@ -101,8 +108,10 @@ def encode_cursor(value: datetime, pk: object) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, *, field: str) -> tuple[datetime, UUID]:
-    """A cursor this service wrote, or BAD_USER_INPUT naming the argument: never a crash."""
+def decode_cursor(cursor: str, *, field: str, pk: Callable[[str], Any] = UUID) -> tuple[datetime, Any]:
+    """A cursor this service wrote, or BAD_USER_INPUT naming the argument: never a crash.
+
+    `pk` parses the id part (a UUID, or an int for history entries)."""
     try:
         if not cursor or len(cursor) > CURSOR_MAX:
             raise ValueError("empty or too long")
@@ -110,8 +119,8 @@ def decode_cursor(cursor: str, *, field: str) -> tuple[datetime, UUID]:
         parts = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not (isinstance(parts, list) and len(parts) == 2 and all(isinstance(p, str) for p in parts)):
             raise ValueError("not a pair of strings")
-        value, pk = parts
-        return parse_instant(value), UUID(pk)
+        value, key = parts
+        return parse_instant(value), pk(key)
     except (ValueError, binascii.Error, RecursionError):  # JSON and Unicode errors are ValueErrors
         raise BadUserInput(f"{field} is not a cursor of this list", field=field) from None
 
@@ -119,12 +128,25 @@ def decode_cursor(cursor: str, *, field: str) -> tuple[datetime, UUID]:
 async def paginate(
     filtered: QuerySet[M], *, request: PageRequest, ordering: Ordering = NEWEST_FIRST
 ) -> Page[M]:
-    size = request.size()
     rows = await keyset_page(filtered, request=request, ordering=ordering)
+    return page_of(rows, filtered=filtered, request=request, ordering=ordering)
+
+
+def page_of(
+    rows: list[M],
+    *,
+    filtered: QuerySet[M],
+    request: PageRequest,
+    ordering: Ordering,
+    count: Callable[[], Awaitable[int]] | None = None,
+) -> Page[M]:
+    """The page of up to size + 1 rows read in reading order (by `keyset_page`, or a batch of
+    them); `filtered` is the whole list, for the counts and the far sides of the cursors."""
+    size = request.size()
     items = rows[:size]
     if request.backward:
         items.reverse()
-    return Page(items, ordering, filtered, request, _more=len(rows) > size)
+    return Page(items, ordering, filtered, request, _more=len(rows) > size, _count=count)
 
 
 def keyset_page(filtered: QuerySet[M], *, request: PageRequest, ordering: Ordering) -> QuerySet[M]:
@@ -133,13 +155,26 @@ def keyset_page(filtered: QuerySet[M], *, request: PageRequest, ordering: Orderi
     Backward pages are read in reverse order from `before` and turned around by `paginate`.
     """
     page = filtered
-    if request.after is not None:
-        page = page.filter(_past(ordering, *decode_cursor(request.after, field="after")))
-    if request.before is not None:
-        page = page.filter(_before(ordering, *decode_cursor(request.before, field="before")))
-    column, reverse = ordering.column, ordering.descending != request.backward
+    for bound in cursor_bounds(request, ordering):
+        page = page.filter(bound)
+    column, reverse = ordering.column, reading_descending(request, ordering)
     order = (f"-{column}", "-id") if reverse else (column, "id")
     return page.order_by(*order).limit(request.size() + 1)
+
+
+def cursor_bounds(request: PageRequest, ordering: Ordering) -> list[Q]:
+    """What `after` and `before` leave of the list (BAD_USER_INPUT for a cursor not ours)."""
+    bounds = []
+    if request.after is not None:
+        bounds.append(_past(ordering, *decode_cursor(request.after, field="after", pk=ordering.pk)))
+    if request.before is not None:
+        bounds.append(_before(ordering, *decode_cursor(request.before, field="before", pk=ordering.pk)))
+    return bounds
+
+
+def reading_descending(request: PageRequest, ordering: Ordering) -> bool:
+    """The order rows are read in: the list's, or its reverse for a backward page."""
+    return ordering.descending != request.backward
 
 
 # Each bound is written as "column <= c AND (column < c OR id < pk)": the first part lets the index
@@ -147,27 +182,27 @@ def keyset_page(filtered: QuerySet[M], *, request: PageRequest, ordering: Orderi
 # SQLite scans from the end of the index instead.)
 
 
-def _past(o: Ordering, value: datetime, pk: UUID) -> Q:
+def _past(o: Ordering, value: datetime, pk: Any) -> Q:
     """Rows after the cursor in list order."""
     return _beyond_bound(o.column, value, pk, smaller=o.descending)
 
 
-def _before(o: Ordering, value: datetime, pk: UUID) -> Q:
+def _before(o: Ordering, value: datetime, pk: Any) -> Q:
     """Rows before the cursor in list order."""
     return _beyond_bound(o.column, value, pk, smaller=not o.descending)
 
 
-def _not_past(o: Ordering, value: datetime, pk: UUID) -> Q:
+def _not_past(o: Ordering, value: datetime, pk: Any) -> Q:
     """The cursor's row and every row before it."""
     return ~_past(o, value, pk)
 
 
-def _not_before(o: Ordering, value: datetime, pk: UUID) -> Q:
+def _not_before(o: Ordering, value: datetime, pk: Any) -> Q:
     """The cursor's row and every row after it."""
     return ~_before(o, value, pk)
 
 
-def _beyond_bound(column: str, value: datetime, pk: UUID, *, smaller: bool) -> Q:
+def _beyond_bound(column: str, value: datetime, pk: Any, *, smaller: bool) -> Q:
     op, strict = ("lte", "lt") if smaller else ("gte", "gt")
     seek: dict[str, Any] = {f"{column}__{op}": value}
     earlier: dict[str, Any] = {f"{column}__{strict}": value}

@@ -11,10 +11,18 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 from models import Account, Company, Deal, Person, User
-from resolvers.assignment import assigning, may_assign_on_create, source_on_create, source_on_edit
+from resolvers.assignment import (
+    assigning,
+    edit_source,
+    may_assign_on_create,
+    record_creation,
+    source_on_create,
+)
 from resolvers.errors import BadUserInput, NotFound
+from resolvers.history import forget
 from resolvers.ids import parse_id
 from resolvers.inputs import OMITTED, Omitted
+from resolvers.locks import write_transaction
 from resolvers.scope import get_in_account
 from resolvers.search import with_search_keys
 
@@ -59,26 +67,33 @@ async def create_record(
     model: type[R],
     *,
     account: Account,
+    by: User,
     source_id: str | Omitted | None,
     company: Company | None = None,
     **values: Any,
 ) -> R:
-    """Inserts the record with the source it gets (resolvers/assignment.py); `company` is the one
-    it is created with, for inheritance (and stored, except on companies themselves). Searched
-    columns get their folded copies (resolvers/search.py) in the same INSERT."""
+    """Inserts the record with the source it gets (resolvers/assignment.py), and its history
+    entry in the same transaction; `company` is the one it is created with, for inheritance (and
+    stored, except on companies themselves). Searched columns get their folded copies
+    (resolvers/search.py) in the same INSERT."""
     now = timezone.now()  # one instant: a record never edited has createdAt == updatedAt
     if model is not Company:
         values["company"] = company
+    may_assign = may_assign_on_create(source_id, company)
     try:
-        async with assigning(account, may_assign=may_assign_on_create(source_id, company)):
+        async with assigning(account, changes_source=may_assign, may_assign=may_assign):
             assignment = await source_on_create(account=account, source_id=source_id, company=company)
-            return await model.create(
+            record = await model.create(
                 **with_search_keys(model, values),
+                **assignment.columns(now),
                 account=account,
-                source_id=assignment.source_id,
                 created_at=now,
                 updated_at=now,
             )
+            await record_creation(
+                model, account=account, record_id=record.id, assignment=assignment, by=by.id, at=now
+            )
+            return record
     except IntegrityError:
         raise _vanished() from None
 
@@ -87,21 +102,27 @@ async def update_record(
     model: type[R],
     *,
     account: Account,
+    by: User,
     record_id: str,
     changes: dict[str, Any],
     source_id: str | Omitted | None = OMITTED,
 ) -> R:
     """One UPDATE scoped by account. `source_id` is the patch's source: left out keeps it, null
-    clears it, an id sets it, checked in the UPDATE's transaction (resolvers/assignment.py)."""
+    clears it, an id sets it, checked and logged in the UPDATE's transaction
+    (resolvers/assignment.py)."""
     what = model.__name__.lower()
     pk = parse_id(record_id, what=what)
+    now = timezone.now()
     try:
-        async with assigning(account, may_assign=source_id not in (None, OMITTED)):
-            source = await source_on_edit(account=account, source_id=source_id, model=model, record_id=pk)
-            if source is not OMITTED:
-                changes = {**changes, "source_id": source}
+        async with assigning(
+            account, changes_source=source_id is not OMITTED, may_assign=source_id not in (None, OMITTED)
+        ):
+            if source_id is not OMITTED:
+                await edit_source(
+                    model, account=account, record_id=pk, source_id=source_id, by=by.id, now=now
+                )
             updated = await model.filter(id=pk, account=account).update(
-                **with_search_keys(model, changes), updated_at=timezone.now()
+                **with_search_keys(model, changes), updated_at=now
             )
     except IntegrityError:
         raise _vanished() from None
@@ -112,10 +133,13 @@ async def update_record(
 
 
 async def delete_record(model: type[Model], *, account: Account, record_id: str) -> UUID:
+    """The record and its history, in one transaction."""
     what = model.__name__.lower()
     pk = parse_id(record_id, what=what)
-    if not await model.filter(id=pk, account=account).delete():
-        raise NotFound(f"{what} not found", field="id")
+    async with write_transaction():
+        if not await model.filter(id=pk, account=account).delete():
+            raise NotFound(f"{what} not found", field="id")
+        await forget(model, account=account, record_id=pk)
     return pk
 
 

@@ -1,7 +1,8 @@
 """Statistics: how contacts spread across sources, and what each source's deals are worth.
 
 Everything is aggregated in SQL: one GROUP BY per table, served by the covering indexes
-(account, source, created) and (account, owner, source, created); no rows reach Python.
+(account, source, created) and (account, owner, source, created), or (account, first source,
+created) for first touch (`Attribution.FIRST_TOUCH`); no rows reach Python.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ class ContactKind(StrEnum):
     PERSONS = "PERSONS"
     COMPANIES = "COMPANIES"
     ALL = "ALL"
+
+
+class Attribution(StrEnum):
+    """Which source a record is counted under: its current one, or the first it ever had."""
+
+    CURRENT = "CURRENT"
+    FIRST_TOUCH = "FIRST_TOUCH"
 
 
 @dataclass
@@ -94,6 +102,12 @@ class StatsFilter:
     user_ids: list[str] | None = None  # None: all owners; []: nobody
     created_from: datetime | None = None
     created_to: datetime | None = None  # exclusive
+    attribution: Attribution = Attribution.CURRENT
+
+    @property
+    def source_column(self) -> str:
+        """The column rows are grouped by: source_id, or first_source_id for FIRST_TOUCH."""
+        return "first_source_id" if self.attribution is Attribution.FIRST_TOUCH else "source_id"
 
     def q(self) -> Q:
         owners = Q() if self.user_ids is None else owners_q(self.user_ids, field="userIds")
@@ -112,7 +126,7 @@ async def source_stats(*, account: Account, kind: ContactKind, where: StatsFilte
         s.id: StatsRow(source=s) for s in await list_sources(account=account, include_archived=True)
     }
     no_source = StatsRow(source=None)
-    q = where.q()
+    q, column = where.q(), where.source_column
 
     def row(source_id: Any) -> StatsRow:
         if source_id is None:
@@ -121,13 +135,13 @@ async def source_stats(*, account: Account, kind: ContactKind, where: StatsFilte
         return rows.get(UUID(str(source_id))) or StatsRow(source=None)
 
     if kind in (ContactKind.PERSONS, ContactKind.ALL):
-        for counted in await contact_counts_query(Person, account, q):
-            row(counted["source_id"]).persons = counted["n"]
+        for counted in await contact_counts_query(Person, account, q, column=column):
+            row(counted[column]).persons = counted["n"]
     if kind in (ContactKind.COMPANIES, ContactKind.ALL):
-        for counted in await contact_counts_query(Company, account, q):
-            row(counted["source_id"]).companies = counted["n"]
-    for figures in await deal_figures_query(account, q):
-        row(figures["source_id"]).deals = DealFigures(
+        for counted in await contact_counts_query(Company, account, q, column=column):
+            row(counted[column]).companies = counted["n"]
+    for figures in await deal_figures_query(account, q, column=column):
+        row(figures[column]).deals = DealFigures(
             count=figures["n"],
             total_cents=_cents(figures["total_high"], figures["total_low"]),
             won=figures["won"],
@@ -146,15 +160,11 @@ async def source_stats(*, account: Account, kind: ContactKind, where: StatsFilte
 
 
 def contact_counts_query(
-    model: type[Person] | type[Company], account: Account, q: Q
+    model: type[Person] | type[Company], account: Account, q: Q, *, column: str
 ) -> ValuesQuery[Literal[False]]:
-    """Contacts per source: served by (account, source, created) or (account, owner, ...)."""
-    return (
-        model.filter(q, account=account)
-        .annotate(n=Count(COUNTED))
-        .group_by("source_id")
-        .values("source_id", "n")
-    )
+    """Contacts per source `column` (StatsFilter.source_column): served by (account, source,
+    created) or (account, owner, ...), or (account, first source, created) for first touch."""
+    return model.filter(q, account=account).annotate(n=Count(COUNTED)).group_by(column).values(column, "n")
 
 
 # Sums of cents in two exact halves: SQLite's SUM of integers fails beyond 2**63 (about 9,300
@@ -167,8 +177,8 @@ _HIGH = F("value_cents") / SPLIT  # integer division on both backends (BIGINT / 
 _LOW = F("value_cents") - CombinedExpression(_HIGH, Connector.mul, SPLIT)
 
 
-def deal_figures_query(account: Account, q: Q) -> ValuesQuery[Literal[False]]:
-    """Deal figures per source, in integer cents: exact on every backend (see SPLIT)."""
+def deal_figures_query(account: Account, q: Q, *, column: str) -> ValuesQuery[Literal[False]]:
+    """Deal figures per source `column`, in integer cents: exact on every backend (see SPLIT)."""
     won = Q(status=DealStatus.WON)
     return (
         Deal.filter(q, account=account)
@@ -181,8 +191,8 @@ def deal_figures_query(account: Account, q: Q) -> ValuesQuery[Literal[False]]:
             won_low=Sum(_LOW, _filter=won),
             lost=Count(COUNTED, _filter=Q(status=DealStatus.LOST)),
         )
-        .group_by("source_id")
-        .values("source_id", "n", "total_high", "total_low", "won", "won_high", "won_low", "lost")
+        .group_by(column)
+        .values(column, "n", "total_high", "total_low", "won", "won_high", "won_low", "lost")
     )
 
 

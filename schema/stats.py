@@ -9,7 +9,7 @@ import strawberry
 from resolvers import stats
 from resolvers.palette import NO_SOURCE_COLOR
 from schema.context import Info
-from schema.enums import ContactKind
+from schema.enums import Attribution, ContactKind
 from schema.sources import Source
 
 
@@ -62,6 +62,10 @@ class SourceStatsRow:
 
 
 USER_IDS_DOC = "Owners to count. Left out or null: all owners; an empty list: nobody."
+ATTRIBUTION_DOC = (
+    "CURRENT (the default; null means it too) counts each record under its source now; "
+    "FIRST_TOUCH under its first source (firstSource), which no edit changes."
+)
 
 
 @strawberry.type
@@ -79,6 +83,9 @@ class StatsQuery:
         contact_kind: ContactKind = ContactKind.ALL,
         created_from: datetime | None = None,
         created_to: datetime | None = None,
+        attribution: Annotated[
+            Attribution | None, strawberry.argument(description=ATTRIBUTION_DOC)
+        ] = Attribution.CURRENT,
     ) -> list[SourceStatsRow]:
         rows = await stats.source_stats(
             account=info.context.account,
@@ -87,6 +94,7 @@ class StatsQuery:
                 user_ids=None if user_ids is None else [str(u) for u in user_ids],
                 created_from=created_from,
                 created_to=created_to,
+                attribution=attribution or Attribution.CURRENT,
             ),
         )
         return [SourceStatsRow.from_row(r) for r in rows]

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from models import Account, Company, Deal, Person
 from resolvers.filters import RecordFilter, filter_q
 from resolvers.pagination import NEWEST_FIRST, PageRequest, encode_cursor, keyset_page
-from resolvers.stats import StatsFilter, contact_counts_query, deal_figures_query
+from resolvers.stats import Attribution, StatsFilter, contact_counts_query, deal_figures_query
 from seeding.bulk import analyze, insert_rows
 from seeding.synthetic import PERSON_COLUMNS
 from tests.graphql import Caller
@@ -47,16 +47,21 @@ def covered_by(index: str, on_postgres: bool) -> str:
         # which of the two depends on the planner's statistics; both hold every column needed
         (StatsFilter(user_ids=[OWNER]), ["owner", "by_source"]),
         (StatsFilter(created_from=SINCE), ["by_source"]),
+        # by first touch: the same, over the first source
+        (StatsFilter(attribution=Attribution.FIRST_TOUCH), ["by_first_source"]),
+        (StatsFilter(user_ids=[OWNER], attribution=Attribution.FIRST_TOUCH), ["by_first_source"]),
+        (StatsFilter(created_from=SINCE, attribution=Attribution.FIRST_TOUCH), ["by_first_source"]),
     ],
 )
 async def test_statistics_read_only_covering_indexes(
     admin: Caller, on_postgres: bool, where: StatsFilter, suffixes: list[str]
 ) -> None:
     account = await Account.get(id=admin.account_id)
+    column = where.source_column
     queries = {
-        "person": contact_counts_query(Person, account, where.q()),
-        "company": contact_counts_query(Company, account, where.q()),
-        "deal": deal_figures_query(account, where.q()),
+        "person": contact_counts_query(Person, account, where.q(), column=column),
+        "company": contact_counts_query(Company, account, where.q(), column=column),
+        "deal": deal_figures_query(account, where.q(), column=column),
     }
     for table, query in queries.items():
         explained = await plan(query, on_postgres)

@@ -84,6 +84,10 @@ def stats_arguments(params: QueryParams) -> tuple[stats.ContactKind, stats.Stats
         kind = stats.ContactKind(params.get("contactKind", "ALL"))
     except ValueError:
         raise BadParameter("contactKind must be PERSONS, COMPANIES or ALL") from None
+    try:
+        attribution = stats.Attribution(params.get("attribution", "CURRENT"))
+    except ValueError:
+        raise BadParameter("attribution must be CURRENT or FIRST_TOUCH") from None
     user_ids = None
     if "userIds" in params:
         user_ids = [u.strip() for u in params["userIds"].split(",") if u.strip()]
@@ -91,6 +95,7 @@ def stats_arguments(params: QueryParams) -> tuple[stats.ContactKind, stats.Stats
         user_ids=user_ids,
         created_from=_datetime_param(params.get("createdFrom"), "createdFrom"),
         created_to=_datetime_param(params.get("createdTo"), "createdTo"),
+        attribution=attribution,
     )
 
 
