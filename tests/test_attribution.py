@@ -6,11 +6,16 @@ At each step the record's `sourceOrigin`, `firstSource`, `firstSourceAt` and its
 
 from __future__ import annotations
 
+import csv
+import io
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 
+from models import SourceChange
 from tests.documents import (
     APPLY_COMPANY_SOURCE,
     DELETE_SOURCE,
@@ -435,3 +440,203 @@ async def test_origin_filters_lists(gql: GQL, admin: Caller, alpha: Records, sou
     assert ids("chosen") == [chosen_person["id"]]
     assert ids("companies") == [company["id"]]
     assert ids("deals") == [inherited_deal["id"]]
+
+
+# --- statistics by first touch --------------------------------------------------------------
+
+FIRST_TOUCH = """query($kind: ContactKind!, $users: [ID!], $attribution: Attribution) {
+  sourceStats(contactKind: $kind, userIds: $users, attribution: $attribution) {
+    source { id } label count persons companies deals { count totalValue won wonValue } } }"""
+LISTED = """{
+  companies(first: 200) { edges { node { id owner { id } firstSource { id name } } } }
+  persons(first: 200) { edges { node { id owner { id } firstSource { id name } } } }
+  deals(first: 200) { edges { node { id owner { id } value status firstSource { id name } } } } }"""
+
+
+@pytest.fixture
+async def touched(gql: GQL, admin: Caller, user: Caller, alpha: Records, sources: dict[str, Any]) -> None:
+    """Records whose first sources differ from their current ones in every way the API allows."""
+    await gql.ok(admin, ENABLE_INHERITANCE)
+    web, referral, fair, mail = (sources[n] for n in ("Website", "Referral", "Fair", "Mail"))
+    acme = await alpha.company("Acme", sourceId=web["id"])
+    await alpha.company("Bare")
+    edited = await alpha.company("Edited", sourceId=fair["id"], ownerId=user.user_id)
+    await update(gql, admin, "company", edited["id"], sourceId=referral["id"])
+    await alpha.person("Inherits", companyId=acme["id"])
+    cleared = await alpha.person("Cleared", sourceId=mail["id"], ownerId=user.user_id)
+    await update(gql, admin, "person", cleared["id"], sourceId=None)
+    late = await alpha.person("Late")
+    await update(gql, admin, "person", late["id"], sourceId=fair["id"])
+    await alpha.person("Chosen", sourceId=referral["id"])
+    await alpha.deal("Won", companyId=acme["id"], value="1200.50", status="WON")
+    moved = await alpha.deal("Moved", sourceId=mail["id"], value="99.99", status="LOST", ownerId=user.user_id)
+    await update(gql, admin, "deal", moved["id"], sourceId=web["id"])
+    await alpha.deal("Nothing", value="10")
+    merged = await alpha.source("Merged away")
+    await alpha.person("On merged", sourceId=merged["id"])
+    await gql.ok(admin, MERGE_SOURCES, ids=[merged["id"]], into=fair["id"], confirm=True)
+    doomed = await alpha.source("Deleted")
+    gone = await alpha.person("On deleted", sourceId=doomed["id"])
+    await update(gql, admin, "person", gone["id"], sourceId=web["id"])
+    await gql.ok(admin, DELETE_SOURCE, id=doomed["id"], confirm=True, replaceWith=None)
+
+
+def counted_by_hand(listed: dict[str, Any], kind: str, owners: list[str] | None) -> dict[str | None, Any]:
+    """label -> (count, persons, companies, deals, their value in cents, won), by firstSource."""
+    rows: dict[str | None, list[int]] = {}
+
+    def add(node: dict[str, Any], column: int, value: int = 1) -> None:
+        if owners is not None and node["owner"]["id"] not in owners:
+            return
+        label = node["firstSource"]["name"] if node["firstSource"] else "No source"
+        rows.setdefault(label, [0] * 6)[column] += value
+
+    for contact, column in (("persons", 1), ("companies", 2)):
+        if kind in ("ALL", contact.upper()):
+            for edge in listed[contact]["edges"]:
+                add(edge["node"], 0)
+                add(edge["node"], column)
+    for edge in listed["deals"]["edges"]:
+        deal = edge["node"]
+        add(deal, 3)
+        add(deal, 4, int(deal["value"].replace(".", "")))
+        add(deal, 5, deal["status"] == "WON")
+    return {label: tuple(figures) for label, figures in rows.items()}
+
+
+def counted_by_the_api(rows: list[dict[str, Any]]) -> dict[str | None, Any]:
+    return {
+        r["label"]: (
+            r["count"], r["persons"], r["companies"], r["deals"]["count"],
+            int(r["deals"]["totalValue"].replace(".", "")), r["deals"]["won"],
+        )
+        for r in rows
+        if r["count"] or r["deals"]["count"]
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["ALL", "PERSONS", "COMPANIES"])
+@pytest.mark.parametrize("by_owner", [False, True])
+async def test_first_touch_statistics_equal_a_count_by_hand(
+    gql: GQL, admin: Caller, user: Caller, touched: None, kind: str, by_owner: bool
+) -> None:
+    # given
+    owners = [user.user_id] if by_owner else None
+    listed = await gql.ok(admin, LISTED)
+    # when
+    first_touch = await gql.ok(admin, FIRST_TOUCH, kind=kind, users=owners, attribution="FIRST_TOUCH")
+    current = await gql.ok(admin, FIRST_TOUCH, kind=kind, users=owners, attribution=None)
+    # then
+    assert counted_by_the_api(first_touch["sourceStats"]) == counted_by_hand(listed, kind, owners)
+    assert counted_by_the_api(first_touch["sourceStats"]) != counted_by_the_api(current["sourceStats"])
+    counts = [r["count"] for r in first_touch["sourceStats"] if r["source"]]
+    assert counts == sorted(counts, reverse=True)
+
+
+async def test_first_touch_csv_has_the_rows_of_graphql(
+    client: httpx.AsyncClient, gql: GQL, admin: Caller, touched: None
+) -> None:
+    # when
+    response = await client.get(
+        "/stats/sources.csv", params={"attribution": "FIRST_TOUCH"}, headers=admin.headers
+    )
+    rows = (await gql.ok(admin, FIRST_TOUCH, kind="ALL", attribution="FIRST_TOUCH"))["sourceStats"]
+    # then
+    assert response.status_code == 200
+    read = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["source"], int(r["count"]), int(r["deals"]), r["deal_value"]) for r in read] == [
+        (r["label"], r["count"], r["deals"]["count"], r["deals"]["totalValue"]) for r in rows
+    ]
+    current = await client.get("/stats/sources.csv", params={"attribution": "CURRENT"}, headers=admin.headers)
+    assert current.text != response.text
+
+
+async def test_csv_refuses_an_unknown_attribution(client: httpx.AsyncClient, admin: Caller) -> None:
+    response = await client.get("/stats/sources.csv", params={"attribution": "LAST"}, headers=admin.headers)
+    assert (response.status_code, response.text) == (400, "attribution must be CURRENT or FIRST_TOUCH\n")
+
+
+# --- lists, cost, deletion -----------------------------------------------------------------
+
+PAGE_WITH_HISTORY = """{ persons(first: 50) { edges { node {
+  id sourceOrigin firstSource { id name }
+  sourceHistory(first: 3) {
+    totalCount pageInfo { hasNextPage } edges { node { reason by { id } from { id } to { id } } } }
+} } } }"""
+
+
+class StatementCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+async def statements_for(gql: GQL, who: Caller, document: str) -> tuple[int, dict[str, Any]]:
+    log = logging.getLogger("tortoise.db_client")
+    counter = StatementCounter()
+    level = log.level
+    log.setLevel(logging.DEBUG)
+    log.addHandler(counter)
+    try:
+        data = await gql.ok(who, document)
+    finally:
+        log.removeHandler(counter)
+        log.setLevel(level)
+    return counter.count, data
+
+
+async def test_a_page_of_records_loads_their_histories_in_a_fixed_number_of_statements(
+    gql: GQL, admin: Caller, user: Caller, alpha: Records, sources: dict[str, Any]
+) -> None:
+    # given: 3 persons, then 30, each with a few changes
+    async def persons(n: int) -> None:
+        for i in range(n):
+            person = await alpha.person(f"P{i}", sourceId=sources["Website"]["id"])
+            await update(gql, user, "person", person["id"], sourceId=sources["Fair"]["id"])
+            if i % 2:
+                await update(gql, admin, "person", person["id"], sourceId=None)
+
+    await persons(3)
+    few, _ = await statements_for(gql, admin, PAGE_WITH_HISTORY)
+    await persons(27)
+    # when
+    many, data = await statements_for(gql, admin, PAGE_WITH_HISTORY)
+    # then: the same statements for ten times the records
+    assert many == few
+    nodes = [e["node"] for e in data["persons"]["edges"]]
+    assert len(nodes) == 30
+    for node in nodes:
+        history_ = node["sourceHistory"]
+        reasons = [e["node"]["reason"] for e in history_["edges"]]
+        assert reasons in (["EDITED", "CREATED"], ["EDITED", "EDITED", "CREATED"])
+        assert history_["totalCount"] == len(reasons)
+        assert history_["pageInfo"]["hasNextPage"] is False
+        assert node["firstSource"] == {"id": sources["Website"]["id"], "name": "Website"}
+
+
+async def test_history_in_a_list_counts_towards_the_cost_like_a_nested_list(gql: GQL, admin: Caller) -> None:
+    # 200 persons x 200 entries: refused before any work; 50 x the default 20 is fine
+    heavy = """{ persons(first: 200) { edges { node {
+      sourceHistory(first: 200) { edges { node { reason } } } } } } }"""
+    error = await gql.error(admin, heavy)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "costs" in error["message"]
+    await gql.ok(admin, "{ persons { edges { node { sourceHistory { edges { node { reason at } } } } } } }")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_deleting_a_record_deletes_its_history(
+    gql: GQL, admin: Caller, alpha: Records, sources: dict[str, Any], kind: str
+) -> None:
+    # given
+    created = await create(alpha, kind, sourceId=sources["Website"]["id"])
+    kept = await create(alpha, kind, sourceId=sources["Website"]["id"])
+    await update(gql, admin, kind, created["id"], sourceId=sources["Fair"]["id"])
+    # when
+    await gql.ok(admin, f"mutation($id: ID!) {{ delete{kind.title()}(id: $id) }}", id=created["id"])
+    # then
+    assert await SourceChange.filter(record_id=created["id"]).count() == 0
+    assert len(history(await read(gql, admin, kind, kept["id"]))) == 1
