@@ -58,4 +58,7 @@ class Company(Model):
             # deleting a source makes the database find the records still on it (ON DELETE SET
             # NULL): without an index led by source_id that is a scan of the table per source
             Index(fields=("source_id",), name="company_source_fk"),
+            # the same for the first source: without ANALYZE statistics SQLite (and PostgreSQL
+            # always) would otherwise scan the table for each deleted source
+            Index(fields=("first_source_id",), name="company_first_source_fk"),
         )

@@ -87,7 +87,9 @@ class FirstSource(Enum):
 
 @dataclass(frozen=True)
 class OnSources:
-    """Every record whose source is one of `ids`."""
+    """Every record whose source is one of `ids`: sources that are deleted in the same
+    transaction, so the entries keep only their names (`from` would be nulled by the delete
+    right after; writing it null saves that second pass over the new entries)."""
 
     ids: Sequence[UUID]
 
@@ -149,15 +151,20 @@ async def apply_move(model: type[Model], *, account: Account, move: Move, by: UU
     Every record the move changes gets `updatedAt` now, those whose first source followed too.
     """
     connection = _connection()
+
+    def statement(write: Callable[[_MoveSql], str]) -> tuple[str, list[Any]]:
+        sql = _MoveSql(_Sql(connection), model, account, move, by, now)
+        return write(sql), sql.sql.params
+
     if connection.capabilities.dialect == "postgres":
-        statement = _MoveSql(_Sql(connection), model, account, move, by, now)
-        rows = await connection.execute_query_dict(statement.postgres(), statement.sql.params)
+        rows = await connection.execute_query_dict(*statement(_MoveSql.postgres))
         return int(rows[0]["moved"])
-    log = _MoveSql(_Sql(connection), model, account, move, by, now)
-    moved, _ = await connection.execute_query(log.sqlite_entries(), log.sql.params)
-    update = _MoveSql(_Sql(connection), model, account, move, by, now)
-    if moved or update.follows:
-        await connection.execute_query(update.sqlite_update(), update.sql.params)
+
+    moved, _ = await connection.execute_query(*statement(_MoveSql.sqlite_entries))
+    if moved:
+        await connection.execute_query(*statement(_MoveSql.sqlite_update))
+    if move.first is FirstSource.FOLLOW and isinstance(move.records, OnSources):
+        await connection.execute_query(*statement(_MoveSql.sqlite_follow))
     return moved
 
 
@@ -194,8 +201,16 @@ class _MoveSql:
             WHERE r.account_id = {self.sql.uuid(self.account.id)} AND {self._moving()}"""
 
     def sqlite_update(self) -> str:
-        sets = self._sets(moving=f"({self._moving()})")
-        return f'UPDATE "{self.table}" AS r SET {sets} WHERE {self._selected()}'
+        """The rows that move (each index seek on its own: an OR of both kinds of rows would
+        have SQLite scan the table)."""
+        where = f"r.account_id = {self.sql.uuid(self.account.id)} AND {self._moving()}"
+        return f'UPDATE "{self.table}" AS r SET {self._sets(moving=None)} WHERE {where}'
+
+    def sqlite_follow(self) -> str:
+        """After `sqlite_update`: the rows whose first source follows, their source unmoved."""
+        sets = f"first_source_id = {self._to()}, updated_at = {self.sql.instant(self.now)}"
+        where = f"r.account_id = {self.sql.uuid(self.account.id)} AND {self._follow()}"
+        return f'UPDATE "{self.table}" AS r SET {sets} WHERE {where}'
 
     def _selected(self) -> str:
         follow = f" OR {self._follow()}" if self.follows else ""
@@ -225,29 +240,33 @@ class _MoveSql:
     def _to(self) -> str:
         return self.sql.uuid(self.move.to.id if self.move.to else None)
 
-    def _sets(self, *, moving: str) -> str:
-        """`moving` tells the rows whose source changes from those whose first source follows."""
+    def _sets(self, *, moving: str | None) -> str:
+        """`moving` tells the rows whose source changes from those whose first source only
+        follows; None: every row updated moves."""
         move, now = self.move, self.sql.instant(self.now)
         if move.origin is KEEP:
             origin = "r.source_origin"
         else:
             origin = "NULL" if move.origin is None else f"'{move.origin.value}'"
         sets = [
-            f"source_id = CASE WHEN {moving} THEN {self._to()} ELSE r.source_id END",
-            f"source_origin = CASE WHEN {moving} THEN {origin} ELSE r.source_origin END",
+            f"source_id = {self._when(moving, self._to(), 'r.source_id')}",
+            f"source_origin = {self._when(moving, origin, 'r.source_origin')}",
             f"updated_at = {now}",
         ]
         if self.follows:
-            sets.append(
-                f"first_source_id = CASE WHEN {self._follow()} THEN {self._to()} ELSE r.first_source_id END"
-            )
+            follows = self._when(self._follow(), self._to(), "r.first_source_id")
+            sets.append(f"first_source_id = {follows}")
         elif move.first is FirstSource.ADOPT and move.to is not None:
-            first_time = f"{moving} AND r.first_source_at IS NULL"
-            sets.append(
-                f"first_source_id = CASE WHEN {first_time} THEN {self._to()} ELSE r.first_source_id END"
+            first_time = (
+                "r.first_source_at IS NULL" if moving is None else f"{moving} AND r.first_source_at IS NULL"
             )
-            sets.append(f"first_source_at = CASE WHEN {first_time} THEN {now} ELSE r.first_source_at END")
+            sets.append(f"first_source_id = {self._when(first_time, self._to(), 'r.first_source_id')}")
+            sets.append(f"first_source_at = {self._when(first_time, now, 'r.first_source_at')}")
         return ", ".join(sets)
+
+    @staticmethod
+    def _when(condition: str | None, then: str, otherwise: str) -> str:
+        return then if condition is None else f"CASE WHEN {condition} THEN {then} ELSE {otherwise} END"
 
     def _insert(self) -> str:
         return f"INSERT INTO source_change ({', '.join(ENTRY_COLUMNS)})"
@@ -255,6 +274,7 @@ class _MoveSql:
     def _entry(self, *, record: str, was: str) -> str:
         """An entry's values; `s` is the source it moves away from."""
         sql, to = self.sql, self.move.to
+        was = "NULL" if isinstance(self.move.records, OnSources) else was
         return (
             f"{sql.uuid(self.account.id)}, '{self.kind.value}', {record}, {sql.instant(self.now)}, "
             f"'{self.move.reason.value}', {sql.uuid(self.by)}, {was}, s.name, {self._to()}, "

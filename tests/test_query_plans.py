@@ -104,7 +104,8 @@ async def test_search_on_postgresql_reads_the_trigram_indexes(admin: Caller, on_
         values = {"id": str(uuid.uuid4()), "account_id": admin.account_id, "first_name": f"Ada {i}",
                   "first_name_folded": f"ada {i}", "last_name": "", "last_name_folded": "", "email": None,
                   "email_folded": "", "company_id": None, "source_id": None, "owner_id": admin.user_id,
-                  "created_at": at, "updated_at": at}  # fmt: skip
+                  "created_at": at, "updated_at": at, "source_origin": None, "first_source_id": None,
+                  "first_source_at": None}  # fmt: skip
         return tuple(values[c] for c in PERSON_COLUMNS)
 
     await insert_rows("person", PERSON_COLUMNS, [person(i) for i in range(100_000)])

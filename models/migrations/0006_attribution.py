@@ -117,6 +117,18 @@ class Migration(migrations.Migration):
             index=Index(fields=['account_id', 'first_source_id', 'created_at', 'owner_id'], name='person_by_first_source'),
         ),
         ops.AddIndex(
+            model_name='Company',
+            index=Index(fields=['first_source_id'], name='company_first_source_fk'),
+        ),
+        ops.AddIndex(
+            model_name='Deal',
+            index=Index(fields=['first_source_id'], name='deal_first_source_fk'),
+        ),
+        ops.AddIndex(
+            model_name='Person',
+            index=Index(fields=['first_source_id'], name='person_first_source_fk'),
+        ),
+        ops.AddIndex(
             model_name='SourceChange',
             index=Index(fields=['record_id', 'at', 'id'], name='source_change_history'),
         ),
