@@ -18,6 +18,8 @@ EXPECTED = [
     "sourceStats(ALL)",
     "sourceStats(PERSONS, 3 owners)",
     "GET /stats/sources.csv",
+    "sourceStats(ALL, FIRST_TOUCH)",
+    "sourceStats(PERSONS, 3 owners, FIRST_TOUCH)",
     "200 persons with source, company { source owner }, owner",
     "SQL statements per nested page",
     "{ me { id } }",
