@@ -45,7 +45,7 @@ from models import (
 )
 from resolvers.ids import as_uuid
 from resolvers.locks import HeldSource
-from resolvers.pagination import Ordering, Page, PageRequest, page_of, paginate
+from resolvers.pagination import Ordering, Page, PageRequest, page_of, paginate, reading_descending
 
 RECORD_KINDS: dict[type[Model], RecordKind] = {
     Company: RecordKind.COMPANY,
@@ -151,21 +151,37 @@ async def apply_move(model: type[Model], *, account: Account, move: Move, by: UU
     Every record the move changes gets `updatedAt` now, those whose first source followed too.
     """
     connection = _connection()
+    statements = move_statements(model, account=account, move=move, by=by, now=now)
+    if connection.capabilities.dialect == "postgres":
+        rows = await connection.execute_query_dict(*statements[0])
+        return int(rows[0]["moved"])
+    entries, update, *follow = statements
+    moved, _ = await connection.execute_query(*entries)
+    if moved:
+        await connection.execute_query(*update)
+    for statement in follow:
+        await connection.execute_query(*statement)
+    return moved
+
+
+def move_statements(
+    model: type[Model], *, account: Account, move: Move, by: UUID, now: datetime
+) -> list[tuple[str, list[Any]]]:
+    """A move's statements with their parameters. PostgreSQL: one, which returns how many moved.
+    SQLite: the entries (their count is how many move), the update of the moving rows, and when
+    first sources follow, the update of the rows whose only first source follows."""
+    connection = _connection()
 
     def statement(write: Callable[[_MoveSql], str]) -> tuple[str, list[Any]]:
         sql = _MoveSql(_Sql(connection), model, account, move, by, now)
         return write(sql), sql.sql.params
 
     if connection.capabilities.dialect == "postgres":
-        rows = await connection.execute_query_dict(*statement(_MoveSql.postgres))
-        return int(rows[0]["moved"])
-
-    moved, _ = await connection.execute_query(*statement(_MoveSql.sqlite_entries))
-    if moved:
-        await connection.execute_query(*statement(_MoveSql.sqlite_update))
+        return [statement(_MoveSql.postgres)]
+    statements = [statement(_MoveSql.sqlite_entries), statement(_MoveSql.sqlite_update)]
     if move.first is FirstSource.FOLLOW and isinstance(move.records, OnSources):
-        await connection.execute_query(*statement(_MoveSql.sqlite_follow))
-    return moved
+        statements.append(statement(_MoveSql.sqlite_follow))
+    return statements
 
 
 class _MoveSql:
@@ -304,21 +320,10 @@ async def history_pages(
 ) -> list[Page[SourceChange]]:
     """The same page (first or last entries, no cursor) of each record, in one statement;
     `count` counts a record's entries (a batched loader) when totalCount is asked for."""
-    if request.after is not None or request.before is not None:
-        raise ValueError("a page from a cursor is one record's (history_page)")
     wanted = list(dict.fromkeys(record_ids))
-    sql = _Sql(_connection())
-    direction = "DESC" if NEWEST_FIRST.descending != request.backward else "ASC"
-    statement = f"""
-        SELECT {_columns()} FROM (
-            SELECT {_columns()}, ROW_NUMBER() OVER (
-                PARTITION BY record_id ORDER BY at {direction}, id {direction}) AS place
-            FROM source_change
-            WHERE account_id = {sql.uuid(account.id)} AND record_kind = {sql.text(RECORD_KINDS[model].value)}
-            AND record_id {sql.uuids(wanted)}
-        ) AS ranked WHERE place <= {sql.param(request.size() + 1, "int")} ORDER BY record_id, place"""
+    statement, params = pages_statement(model, account=account, record_ids=wanted, request=request)
     rows: dict[UUID, list[SourceChange]] = {pk: [] for pk in wanted}
-    for row in await sql.connection.execute_query_dict(statement, sql.params):
+    for row in await _connection().execute_query_dict(statement, params):
         entry = SourceChange._init_from_db(**row)
         rows[as_uuid(entry.record_id)].append(entry)
     return [
@@ -331,6 +336,26 @@ async def history_pages(
         )
         for pk in record_ids
     ]
+
+
+def pages_statement(
+    model: type[Model], *, account: Account, record_ids: Sequence[UUID], request: PageRequest
+) -> tuple[str, list[Any]]:
+    """The first (or last) size + 1 entries of each record: a window function per record, served
+    by the history index."""
+    if request.after is not None or request.before is not None:
+        raise ValueError("a page from a cursor is one record's (history_page)")
+    sql = _Sql(_connection())
+    direction = "DESC" if reading_descending(request, NEWEST_FIRST) else "ASC"
+    statement = f"""
+        SELECT {_columns()} FROM (
+            SELECT {_columns()}, ROW_NUMBER() OVER (
+                PARTITION BY record_id ORDER BY at {direction}, id {direction}) AS place
+            FROM source_change
+            WHERE account_id = {sql.uuid(account.id)} AND record_kind = {sql.text(RECORD_KINDS[model].value)}
+            AND record_id {sql.uuids(record_ids)}
+        ) AS ranked WHERE place <= {sql.param(request.size() + 1, "int")} ORDER BY record_id, place"""
+    return statement, sql.params
 
 
 async def history_counts(

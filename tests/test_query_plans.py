@@ -9,11 +9,25 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from tortoise.models import Model
 from tortoise.queryset import QuerySet, ValuesQuery
 from tortoise.transactions import in_transaction
 
-from models import Account, Company, Deal, Person
+from models import Account, Company, Deal, Person, RecordKind, SourceChange, SourceChangeReason, SourceOrigin
 from resolvers.filters import RecordFilter, filter_q
+from resolvers.history import (
+    HISTORY_DEFAULT,
+    KEEP,
+    FirstSource,
+    Move,
+    OfCompany,
+    OneRecord,
+    OnSources,
+    move_statements,
+    pages_statement,
+)
+from resolvers.history import NEWEST_FIRST as HISTORY_ORDER
+from resolvers.locks import HeldSource
 from resolvers.pagination import NEWEST_FIRST, PageRequest, encode_cursor, keyset_page
 from resolvers.stats import Attribution, StatsFilter, contact_counts_query, deal_figures_query
 from seeding.bulk import analyze, insert_rows
@@ -132,3 +146,91 @@ async def test_deleting_a_source_finds_its_records_through_an_index(
         assert f"{table}_source_fk" in explained or "Index Cond: (source_id = " in explained, explained
     else:
         assert f"{table}_source_fk" in explained, explained
+
+
+@pytest.mark.parametrize(
+    ("model", "column", "index"),
+    [
+        (Company, "first_source_id", "company_first_source_fk"),
+        (Person, "first_source_id", "person_first_source_fk"),
+        (Deal, "first_source_id", "deal_first_source_fk"),
+        (SourceChange, "from_source_id", "source_change_from_fk"),
+        (SourceChange, "to_source_id", "source_change_to_fk"),
+    ],
+)
+async def test_deleting_a_source_finds_first_sources_and_history_entries_through_an_index(
+    admin: Caller, on_postgres: bool, model: type[Model], column: str, index: str
+) -> None:
+    # ON DELETE SET NULL on first sources and on history entries, as for source_id above
+    explained = await plan(model.filter(**{column: OWNER}).only("id"), on_postgres)
+    if on_postgres:
+        assert index in explained or f"Index Cond: ({column} = " in explained, explained
+    else:
+        assert index in explained, explained
+
+
+async def test_a_records_history_page_seeks_in_the_history_index_without_sorting(
+    admin: Caller, on_postgres: bool
+) -> None:
+    account = await Account.get(id=admin.account_id)
+    entries = SourceChange.filter(account_id=account.id, record_kind=RecordKind.PERSON, record_id=OWNER)
+    request = PageRequest(first=20, after=encode_cursor(SINCE, 7), default=HISTORY_DEFAULT)
+    explained = await plan(keyset_page(entries, request=request, ordering=HISTORY_ORDER), on_postgres)
+    assert "source_change_history" in explained, explained
+    assert "TEMP B-TREE" not in explained
+    assert "Sort" not in explained
+
+
+async def test_the_histories_of_a_page_of_records_are_read_through_the_history_index(
+    admin: Caller, on_postgres: bool
+) -> None:
+    account = await Account.get(id=admin.account_id)
+    ids = [uuid.uuid4() for _ in range(50)]
+    statement, params = pages_statement(Person, account=account, record_ids=ids, request=PageRequest(first=3))
+    explained = await plan_sql(statement, params, on_postgres)
+    assert "source_change_history" in explained, explained
+    assert "Seq Scan" not in explained
+    assert "SCAN source_change" not in explained
+
+
+WEB = HeldSource(id=uuid.UUID(OWNER), name="Web", archived_at=None)
+MOVES = {
+    "merge": Move(SourceChangeReason.MERGED, OnSources([uuid.uuid4()]), WEB, KEEP, FirstSource.FOLLOW),
+    "delete": Move(SourceChangeReason.DELETED, OnSources([uuid.uuid4()]), None, None, FirstSource.FOLLOW),
+    "apply": Move(
+        SourceChangeReason.APPLIED,
+        OfCompany(uuid.uuid4(), True),
+        WEB,
+        SourceOrigin.INHERITED,
+        FirstSource.ADOPT,
+    ),
+    "edit": Move(
+        SourceChangeReason.EDITED, OneRecord(uuid.uuid4()), WEB, SourceOrigin.CHOSEN, FirstSource.ADOPT
+    ),
+}
+
+
+@pytest.mark.parametrize("move", list(MOVES))
+@pytest.mark.parametrize("model", [Person, Deal])
+async def test_moves_find_their_records_through_indexes(
+    admin: Caller, on_postgres: bool, move: str, model: type[Model]
+) -> None:
+    # a merge of a few records in a million must not read the million
+    account = await Account.get(id=admin.account_id)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    statements = move_statements(model, account=account, move=MOVES[move], by=uuid.UUID(OWNER), now=now)
+    table = model._meta.db_table
+    for statement, params in statements:
+        explained = await plan_sql(statement, params, on_postgres)
+        assert f"Seq Scan on {table}" not in explained, explained
+        assert "SCAN r\n" not in explained + "\n", explained  # SQLite: a full scan of the records
+
+
+async def plan_sql(sql: str, params: list[object], on_postgres: bool) -> str:
+    async with in_transaction() as conn:
+        if on_postgres:
+            await conn.execute_script("SET LOCAL enable_seqscan = off")
+            rows = await conn.execute_query_dict(f"EXPLAIN {sql}", params)
+            return "\n".join(r["QUERY PLAN"] for r in rows)
+        rows = await conn.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(r["detail"] for r in rows)
