@@ -269,8 +269,10 @@ def main(argv: list[str] | None = None) -> None:
             "--deals", str(deals), "--users", "8", "--sources", "15", timeout=3600,
         )  # fmt: skip
         seed_seconds = time.perf_counter() - started
-        # throughput rows send 16 requests of one token at once: lift the per-token bound
-        with serving(database_url, env={"TRIBUTARY_MAX_IN_FLIGHT": "1000"}) as server:
+        # throughput rows send 16 requests of one token at once: lift the per-token bound; the
+        # bulk moves at a million contacts take longer than the default 10 s request budget
+        limits = {"TRIBUTARY_MAX_IN_FLIGHT": "1000", "TRIBUTARY_REQUEST_TIMEOUT": "600"}
+        with serving(database_url, env=limits) as server:
             figures = measure(
                 server.url, server.process.pid, token, victim, database_url, args.rounds, args.seconds
             )
