@@ -269,13 +269,20 @@ def main(argv: list[str] | None = None) -> None:
             "--deals", str(deals), "--users", "8", "--sources", "15", timeout=3600,
         )  # fmt: skip
         seed_seconds = time.perf_counter() - started
-        # throughput rows send 16 requests of one token at once: lift the per-token bound; the
-        # bulk moves at a million contacts take longer than the default 10 s request budget
-        limits = {"TRIBUTARY_MAX_IN_FLIGHT": "1000", "TRIBUTARY_REQUEST_TIMEOUT": "600"}
-        with serving(database_url, env=limits) as server:
-            figures = measure(
-                server.url, server.process.pid, token, victim, database_url, args.rounds, args.seconds
-            )
+        # throughput rows send 16 requests of one token at once: lift the per-token bound
+        with serving(database_url, env={"TRIBUTARY_MAX_IN_FLIGHT": "1000"}) as server:
+            figures = measure(server.url, token, victim, database_url, args.rounds, args.seconds)
+            memory = peak_memory_mib(server.process.pid)
+        # the bulk moves, last (they change the data the rows above measure), on a server of
+        # their own: at a million contacts they take longer than the default 10 s request
+        # budget, which the fair-use row needs as it is
+        with serving(database_url, env={"TRIBUTARY_REQUEST_TIMEOUT": "600"}) as server:
+            print("bulk moves …", flush=True)
+            moves = Bench(server.url, token, database_url, "", args.rounds)
+            bulk_moves(moves)
+            figures += moves.figures
+            memory = max(memory, peak_memory_mib(server.process.pid))
+        figures.append(Figure("server peak memory (VmHWM)", memory, "MiB"))
         figures.insert(0, Figure("seed (create-account + seed)", seed_seconds, "s"))
         report(
             figures,
@@ -288,7 +295,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def measure(
-    url: str, pid: int, token: str, victim_token: str, database_url: str, rounds: int, seconds: float
+    url: str, token: str, victim_token: str, database_url: str, rounds: int, seconds: float
 ) -> list[Figure]:
     probe = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
     me = probe.post("/graphql", json={"query": "{ me { id } users { id } }"}).json()["data"]
@@ -348,13 +355,6 @@ def measure(
     p99 = victim_p99(url, token, victim_token, samples=max(10, rounds * 5))
     bench.figures.append(Figure("another account's { sources } p99, 20 attackers", p99 * 1000, "ms",
                                 target="< 1000 ms", met=p99 < 1.0))  # fmt: skip
-
-    # 6. bulk moves, last: they change the data the rows above measure
-    print("bulk moves …", flush=True)
-    bulk_moves(bench)
-
-    # 7. memory
-    bench.figures.append(Figure("server peak memory (VmHWM)", peak_memory_mib(pid), "MiB"))
     return bench.figures
 
 

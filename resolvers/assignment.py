@@ -152,10 +152,11 @@ async def record_creation(
 
 
 async def edit_source(
-    model: RecordModel, *, account: Account, record_id: UUID, source_id: str | None, by: UUID, now: datetime
-) -> None:
+    model: RecordModel, *, account: Account, record_id: UUID, source_id: str | None, by: UUID
+) -> datetime:
     """An edit's `sourceId`: null clears the source, an id sets it (origin CHOSEN). Re-sending
-    the current source changes nothing and writes no entry. Runs in `assigning(...)`."""
+    the current source changes nothing and writes no entry. Runs in `assigning(...)`; returns
+    the edit's time, taken once the record is locked (so after any change it waited for)."""
     chosen_id = None
     if source_id is not None:
         require_sources_enabled(account)
@@ -170,7 +171,9 @@ async def edit_source(
         raise _archived()
     origin = None if chosen is None else SourceOrigin.CHOSEN
     move = Move(SourceChangeReason.EDITED, OneRecord(record_id), chosen, origin, FirstSource.ADOPT)
+    now = timezone.now()
     await apply_move(model, account=account, move=move, by=by, now=now)
+    return now
 
 
 async def _hold_for_edit(
@@ -267,17 +270,15 @@ async def apply_to_company_records(
         SourceOrigin.INHERITED,
         FirstSource.ADOPT,
     )
-    now = timezone.now()
     return Usage(
-        persons=await apply_move(Person, account=account, move=move, by=by, now=now),
-        deals=await apply_move(Deal, account=account, move=move, by=by, now=now),
+        persons=await apply_move(Person, account=account, move=move, by=by),
+        deals=await apply_move(Deal, account=account, move=move, by=by),
     )
 
 
 async def _move_everywhere(account: Account, move: Move, by: UUID) -> Usage:
-    now = timezone.now()
     return Usage(
-        companies=await apply_move(Company, account=account, move=move, by=by, now=now),
-        persons=await apply_move(Person, account=account, move=move, by=by, now=now),
-        deals=await apply_move(Deal, account=account, move=move, by=by, now=now),
+        companies=await apply_move(Company, account=account, move=move, by=by),
+        persons=await apply_move(Person, account=account, move=move, by=by),
+        deals=await apply_move(Deal, account=account, move=move, by=by),
     )

@@ -27,6 +27,7 @@ from functools import cache, partial
 from typing import Any, Final, Literal
 from uuid import UUID
 
+from tortoise import timezone
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
 from tortoise.functions import Count
@@ -145,10 +146,16 @@ async def record_created(
     )
 
 
-async def apply_move(model: type[Model], *, account: Account, move: Move, by: UUID, now: datetime) -> int:
+async def apply_move(
+    model: type[Model], *, account: Account, move: Move, by: UUID, now: datetime | None = None
+) -> int:
     """Moves the selected records of `model` with their entries; how many changed source.
 
-    Every record the move changes gets `updatedAt` now, those whose first source followed too.
+    Every record the move changes gets `updatedAt` (and its entry `at`) `now`, those whose first
+    source followed too. `now` must come after every change the move may follow, so a record's
+    entries are in time order: a time taken once the records are locked (an edit), or None for
+    the time each record is locked (PostgreSQL's clock as the statement locks it; on SQLite the
+    transaction already holds the write lock, so now).
     """
     connection = _connection()
     statements = move_statements(model, account=account, move=move, by=by, now=now)
@@ -165,12 +172,14 @@ async def apply_move(model: type[Model], *, account: Account, move: Move, by: UU
 
 
 def move_statements(
-    model: type[Model], *, account: Account, move: Move, by: UUID, now: datetime
+    model: type[Model], *, account: Account, move: Move, by: UUID, now: datetime | None = None
 ) -> list[tuple[str, list[Any]]]:
     """A move's statements with their parameters. PostgreSQL: one, which returns how many moved.
     SQLite: the entries (their count is how many move), the update of the moving rows, and when
     first sources follow, the update of the rows whose only first source follows."""
     connection = _connection()
+    if now is None and connection.capabilities.dialect != "postgres":
+        now = timezone.now()
 
     def statement(write: Callable[[_MoveSql], str]) -> tuple[str, list[Any]]:
         sql = _MoveSql(_Sql(connection), model, account, move, by, now)
@@ -189,7 +198,7 @@ class _MoveSql:
     written, so one instance writes one statement."""
 
     def __init__(
-        self, sql: _Sql, model: type[Model], account: Account, move: Move, by: UUID, now: datetime
+        self, sql: _Sql, model: type[Model], account: Account, move: Move, by: UUID, now: datetime | None
     ) -> None:
         self.sql, self.table, self.kind = sql, model._meta.db_table, RECORD_KINDS[model]
         self.account, self.move, self.by, self.now = account, move, by, now
@@ -201,18 +210,20 @@ class _MoveSql:
             WITH locked AS (
                 SELECT r.id, r.source_id AS was, ({self._moving()}) AS moving FROM "{self.table}" AS r
                 WHERE {self._selected()} ORDER BY r.id FOR UPDATE
+            ), timed AS (
+                SELECT l.*, {self._now("clock_timestamp()")} AS at FROM locked AS l
             ), changed AS (
-                UPDATE "{self.table}" AS r SET {self._sets(moving="l.moving")} FROM locked AS l
-                WHERE r.id = l.id RETURNING r.id, l.was, l.moving
+                UPDATE "{self.table}" AS r SET {self._sets(moving="l.moving", at="l.at")} FROM timed AS l
+                WHERE r.id = l.id RETURNING r.id, l.was, l.moving, l.at
             ), logged AS (
-                {self._insert()} SELECT {self._entry(record="c.id", was="c.was")}
+                {self._insert()} SELECT {self._entry(record="c.id", was="c.was", at="c.at")}
                 FROM changed AS c LEFT JOIN source AS s ON s.id = c.was WHERE c.moving RETURNING 1
             )
             SELECT COUNT(*) AS moved FROM logged"""
 
     def sqlite_entries(self) -> str:
         """The entries of the rows about to move, written before the UPDATE changes them."""
-        return f"""{self._insert()} SELECT {self._entry(record="r.id", was="r.source_id")}
+        return f"""{self._insert()} SELECT {self._entry(record="r.id", was="r.source_id", at=self._now())}
             FROM "{self.table}" AS r LEFT JOIN source AS s ON s.id = r.source_id
             WHERE r.account_id = {self.sql.uuid(self.account.id)} AND {self._moving()}"""
 
@@ -220,11 +231,11 @@ class _MoveSql:
         """The rows that move (each index seek on its own: an OR of both kinds of rows would
         have SQLite scan the table)."""
         where = f"r.account_id = {self.sql.uuid(self.account.id)} AND {self._moving()}"
-        return f'UPDATE "{self.table}" AS r SET {self._sets(moving=None)} WHERE {where}'
+        return f'UPDATE "{self.table}" AS r SET {self._sets(moving=None, at=self._now())} WHERE {where}'
 
     def sqlite_follow(self) -> str:
         """After `sqlite_update`: the rows whose first source follows, their source unmoved."""
-        sets = f"first_source_id = {self._to()}, updated_at = {self.sql.instant(self.now)}"
+        sets = f"first_source_id = {self._to()}, updated_at = {self._now()}"
         where = f"r.account_id = {self.sql.uuid(self.account.id)} AND {self._follow()}"
         return f'UPDATE "{self.table}" AS r SET {sets} WHERE {where}'
 
@@ -256,10 +267,14 @@ class _MoveSql:
     def _to(self) -> str:
         return self.sql.uuid(self.move.to.id if self.move.to else None)
 
-    def _sets(self, *, moving: str | None) -> str:
+    def _now(self, otherwise: str = "") -> str:
+        """The move's time as a parameter, or `otherwise` (an SQL expression) when it has none."""
+        return otherwise if self.now is None else self.sql.instant(self.now)
+
+    def _sets(self, *, moving: str | None, at: str) -> str:
         """`moving` tells the rows whose source changes from those whose first source only
-        follows; None: every row updated moves."""
-        move, now = self.move, self.sql.instant(self.now)
+        follows (None: every row updated moves); `at` is the time."""
+        move, now = self.move, at
         if move.origin is KEEP:
             origin = "r.source_origin"
         else:
@@ -287,12 +302,12 @@ class _MoveSql:
     def _insert(self) -> str:
         return f"INSERT INTO source_change ({', '.join(ENTRY_COLUMNS)})"
 
-    def _entry(self, *, record: str, was: str) -> str:
+    def _entry(self, *, record: str, was: str, at: str) -> str:
         """An entry's values; `s` is the source it moves away from."""
         sql, to = self.sql, self.move.to
         was = "NULL" if isinstance(self.move.records, OnSources) else was
         return (
-            f"{sql.uuid(self.account.id)}, '{self.kind.value}', {record}, {sql.instant(self.now)}, "
+            f"{sql.uuid(self.account.id)}, '{self.kind.value}', {record}, {at}, "
             f"'{self.move.reason.value}', {sql.uuid(self.by)}, {was}, s.name, {self._to()}, "
             f"{sql.text(to.name if to else None)}"
         )

@@ -17,10 +17,13 @@ Whoever takes two of them takes them in that order, so no two transactions wait 
   - `refresh_switches`: re-reads the account's switches FOR SHARE inside a write that may
     assign a source, so updateSourceSettings waits for such writes in flight and every later
     one sees its result.
-  - `share_sources`: FOR SHARE on the sources a write assigns or moves a record away from (its
-    history entry refers to both): a delete, merge or archive of them waits for the write to
-    commit, and the write waits for them (and then sees their result). An edit takes them in id
-    order before it locks the record (`current_source_of`), as the order above says.
+  - `share_sources`: FOR KEY SHARE on the sources a write assigns or moves a record away from
+    (its history entry refers to both): a delete, merge or archive of them (which lock them FOR
+    UPDATE first) waits for the write to commit, and the write waits for them (and then sees
+    their result). Renames and the position updates of a delete or merge take weaker locks that
+    do not wait for such writes: a merge renumbering a source that an edit holds while the edit
+    waits for the merged source would deadlock. An edit takes its sources in id order before
+    it locks the record (`current_source_of`), as the order above says.
 """
 
 from __future__ import annotations
@@ -150,19 +153,19 @@ class HeldSource:
 
 
 async def share_source(account: Account, source_id: UUID) -> HeldSource | None:
-    """The account's source `source_id`, held (FOR SHARE) until the end; None when it does not exist."""
+    """The account's source `source_id`, held (FOR KEY SHARE) until the end; None when it does not exist."""
     return (await share_sources(account, [source_id])).get(source_id)
 
 
 async def share_sources(account: Account, ids: Iterable[UUID]) -> dict[UUID, HeldSource]:
-    """The account's sources among `ids` that exist, held (FOR SHARE) in id order until the end."""
+    """The account's sources among `ids` that exist, held (FOR KEY SHARE) in id order until the end."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
     if _on_postgres():
         rows = await _connection().execute_query_dict(
             "SELECT id, name, archived_at FROM source WHERE account_id = $1::uuid AND id = ANY($2::uuid[]) "
-            "ORDER BY id FOR SHARE",
+            "ORDER BY id FOR KEY SHARE",
             [str(account.id), [str(i) for i in wanted]],
         )
     else:

@@ -112,15 +112,13 @@ async def update_record(
     (resolvers/assignment.py)."""
     what = model.__name__.lower()
     pk = parse_id(record_id, what=what)
-    now = timezone.now()
     try:
         async with assigning(
             account, changes_source=source_id is not OMITTED, may_assign=source_id not in (None, OMITTED)
         ):
+            now = timezone.now()
             if source_id is not OMITTED:
-                await edit_source(
-                    model, account=account, record_id=pk, source_id=source_id, by=by.id, now=now
-                )
+                now = await edit_source(model, account=account, record_id=pk, source_id=source_id, by=by.id)
             updated = await model.filter(id=pk, account=account).update(
                 **with_search_keys(model, changes), updated_at=now
             )
