@@ -39,7 +39,8 @@ from resolvers.pagination import encode_cursor  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
-STATS = """query($kind: ContactKind!, $users: [ID!]) { sourceStats(contactKind: $kind, userIds: $users) {
+STATS = """query($kind: ContactKind!, $users: [ID!], $attribution: Attribution) {
+  sourceStats(contactKind: $kind, userIds: $users, attribution: $attribution) {
   source { id name } label count persons companies share
   deals { count totalValue averageValue won wonValue winRate } } }"""
 ROW = """source { id name } label count persons companies share
@@ -323,6 +324,16 @@ def measure(
     bench.compare(
         "sourceTrend: a year by month over all contacts", lambda: bench.gql(TREND, **year),
         "sourceStats over the same year", lambda: bench.gql(STATS_RANGE, **year), target=2.0,
+    )  # fmt: skip
+    # by first touch: its own covering indexes, so no slower than by the current source
+    bench.compare(
+        "sourceStats(ALL, FIRST_TOUCH)", lambda: bench.gql(STATS, kind="ALL", attribution="FIRST_TOUCH"),
+        "sourceStats(ALL)", lambda: bench.gql(STATS, kind="ALL"), target=1.3,
+    )  # fmt: skip
+    bench.compare(
+        "sourceStats(PERSONS, 3 owners, FIRST_TOUCH)",
+        lambda: bench.gql(STATS, kind="PERSONS", users=owners, attribution="FIRST_TOUCH"),
+        "sourceStats(PERSONS, 3 owners)", lambda: bench.gql(STATS, kind="PERSONS", users=owners), target=1.3,
     )  # fmt: skip
 
     # 2. a nested page vs the same page with scalars only

@@ -4,9 +4,11 @@ from models.account import Account
 from models.api_token import ApiToken
 from models.company import Company
 from models.deal import Deal, DealStatus
-from models.deleted_record import DeletedRecord, RecordKind
+from models.deleted_record import DeletedRecord
 from models.person import Person
+from models.record_kind import RecordKind
 from models.source import Source
+from models.source_change import SourceChange, SourceChangeReason, SourceOrigin
 from models.user import Role, User
 
 __all__ = [
@@ -20,5 +22,8 @@ __all__ = [
     "RecordKind",
     "Role",
     "Source",
+    "SourceChange",
+    "SourceChangeReason",
+    "SourceOrigin",
     "User",
 ]

@@ -6,6 +6,8 @@ from tortoise import fields, timezone
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from models.source_change import SourceOrigin
+
 if TYPE_CHECKING:
     from models.account import Account
     from models.source import Source
@@ -22,6 +24,12 @@ class Company(Model):
     source: fields.ForeignKeyNullableRelation[Source] = fields.ForeignKeyField(
         "models.Source", related_name="companies", null=True, on_delete=fields.SET_NULL
     )
+    # attribution (resolvers/assignment.py): how the source was set, and the first source ever
+    source_origin = fields.CharEnumField(SourceOrigin, max_length=9, null=True)  # null without a source
+    first_source: fields.ForeignKeyNullableRelation[Source] = fields.ForeignKeyField(
+        "models.Source", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=False
+    )
+    first_source_at = fields.DatetimeField(null=True)  # kept when the first source is deleted
     owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="companies", on_delete=fields.RESTRICT
     )
@@ -30,6 +38,7 @@ class Company(Model):
 
     account_id: str
     source_id: str | None
+    first_source_id: str | None
     owner_id: str
 
     class Meta:
@@ -43,7 +52,15 @@ class Company(Model):
             Index(fields=("account_id", "updated_at", "id"), name="company_updated"),
             Index(fields=("account_id", "source_id", "created_at", "owner_id"), name="company_by_source"),
             Index(fields=("account_id", "owner_id", "source_id", "created_at"), name="company_owner"),
+            # the same for statistics by first touch (attribution: FIRST_TOUCH)
+            Index(
+                fields=("account_id", "first_source_id", "created_at", "owner_id"),
+                name="company_by_first_source",
+            ),
             # deleting a source makes the database find the records still on it (ON DELETE SET
             # NULL): without an index led by source_id that is a scan of the table per source
             Index(fields=("source_id",), name="company_source_fk"),
+            # the same for the first source: without ANALYZE statistics SQLite (and PostgreSQL
+            # always) would otherwise scan the table for each deleted source
+            Index(fields=("first_source_id",), name="company_first_source_fk"),
         )

@@ -7,6 +7,8 @@ from tortoise import fields, timezone
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from models.source_change import SourceOrigin
+
 if TYPE_CHECKING:
     from models.account import Account
     from models.company import Company
@@ -40,6 +42,12 @@ class Deal(Model):
     source: fields.ForeignKeyNullableRelation[Source] = fields.ForeignKeyField(
         "models.Source", related_name="deals", null=True, on_delete=fields.SET_NULL
     )
+    # attribution (resolvers/assignment.py): how the source was set, and the first source ever
+    source_origin = fields.CharEnumField(SourceOrigin, max_length=9, null=True)  # null without a source
+    first_source: fields.ForeignKeyNullableRelation[Source] = fields.ForeignKeyField(
+        "models.Source", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=False
+    )
+    first_source_at = fields.DatetimeField(null=True)  # kept when the first source is deleted
     owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="deals", on_delete=fields.RESTRICT
     )
@@ -50,6 +58,7 @@ class Deal(Model):
     company_id: str | None
     person_id: str | None
     source_id: str | None
+    first_source_id: str | None
     owner_id: str
 
     class Meta:
@@ -67,7 +76,15 @@ class Deal(Model):
                 fields=("account_id", "owner_id", "source_id", "created_at", "status", "value_cents"),
                 name="deal_owner",
             ),
+            # the same for statistics by first touch (attribution: FIRST_TOUCH)
+            Index(
+                fields=("account_id", "first_source_id", "created_at", "status", "value_cents", "owner_id"),
+                name="deal_by_first_source",
+            ),
             # deleting a source makes the database find the records still on it (ON DELETE SET
             # NULL): without an index led by source_id that is a scan of the table per source
             Index(fields=("source_id",), name="deal_source_fk"),
+            # the same for the first source: without ANALYZE statistics SQLite (and PostgreSQL
+            # always) would otherwise scan the table for each deleted source
+            Index(fields=("first_source_id",), name="deal_first_source_fk"),
         )

@@ -1,20 +1,15 @@
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from models.record_kind import RecordKind
+
 if TYPE_CHECKING:
     from models.account import Account
-
-
-class RecordKind(StrEnum):
-    COMPANY = "COMPANY"
-    PERSON = "PERSON"
-    DEAL = "DEAL"
 
 
 class DeletedRecord(Model):

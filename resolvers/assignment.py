@@ -9,13 +9,24 @@
   company's source at that moment, when the account has inheritance (and sources) on; archived
   or not, since it is where the company came from. An explicit `sourceId`, null included,
   always wins; edits never re-inherit.
+- Origin: INHERITED when the source was copied from the company (at creation, or by applying
+  the company's source), CHOSEN when a user set it; null without a source. Replacing on delete
+  and merging move a record's source without changing its origin.
+- First source: the first source a record ever had, with the time it got it. Set when the
+  record first gets a source (creation, edit or apply), then never changed by edits or
+  clearing; it follows merges and replacements, and is cleared (its time kept, so a later
+  source does not become "first") only when it is deleted without replacement.
+- History: one entry per actual change of a record's source, by the user who made it, in the
+  change's transaction (resolvers/history.py): CREATED or INHERITED on creation, EDITED (none
+  when an edit re-sends the current source; clearing is an entry to none), APPLIED, REPLACED,
+  MERGED, DELETED. A record created without a source has none until its source first changes.
 - Races: a write that may assign a source runs in `assigning(...)`, one transaction in which
   the switch is re-read and the assigned source is held (resolvers/locks.py). A switch-off, an
   archive, a delete or a merge that has answered is never undone by a write still in flight.
 - Bulk moves: deleting a source (with or without a replacement), merging sources and applying a
-  company's source change many records at once, one UPDATE per table, and bump `updatedAt` of
-  exactly the records they change. Each kind of move is one function here, so what else a
-  move must write (its history) goes into the same transaction, next to its UPDATE.
+  company's source change many records at once, one statement per table for the records and
+  one for their history, and bump `updatedAt` of exactly the records they change (those whose
+  first source follows a merge or a delete included).
 """
 
 from __future__ import annotations
@@ -24,14 +35,23 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from tortoise import timezone
-from tortoise.expressions import Q
-from tortoise.models import Model
 
-from models import Account, Company, Deal, Person
+from models import Account, Company, Deal, Person, SourceChangeReason, SourceOrigin
 from resolvers.errors import NotFound, SourceArchived, SourcesDisabled
+from resolvers.history import (
+    KEEP,
+    FirstSource,
+    Move,
+    OfCompany,
+    OneRecord,
+    OnSources,
+    apply_move,
+    record_created,
+)
 from resolvers.ids import as_uuid, parse_id
 from resolvers.inputs import OMITTED, Omitted
 from resolvers.locks import (
@@ -39,6 +59,7 @@ from resolvers.locks import (
     current_source_of,
     refresh_switches,
     share_source,
+    share_sources,
     write_transaction,
 )
 
@@ -49,8 +70,19 @@ RecordModel = type[Company] | type[Person] | type[Deal]
 class Assignment:
     """The source a new record gets, and whether it was copied from its company."""
 
-    source_id: UUID | None
+    source: HeldSource | None
     inherited: bool = False
+
+    def columns(self, now: datetime) -> dict[str, Any]:
+        """The new record's source, origin and first source."""
+        if self.source is None:
+            return {"source_id": None}
+        return {
+            "source_id": self.source.id,
+            "source_origin": SourceOrigin.INHERITED if self.inherited else SourceOrigin.CHOSEN,
+            "first_source_id": self.source.id,
+            "first_source_at": now,
+        }
 
 
 @dataclass(frozen=True)
@@ -79,16 +111,15 @@ def may_assign_on_create(source_id: str | Omitted | None, company: Company | Non
 
 
 @asynccontextmanager
-async def assigning(account: Account, *, may_assign: bool) -> AsyncIterator[None]:
-    """The transaction of a write that may assign a source, with the account's switches re-read.
-
-    A write that cannot assign one (no source, or null) needs neither and runs as it is.
-    """
-    if not may_assign:
+async def assigning(account: Account, *, changes_source: bool, may_assign: bool) -> AsyncIterator[None]:
+    """The transaction of a write that may change a record's source (with its history entry),
+    the account's switches re-read when it may assign one. Any other write runs as it is."""
+    if not changes_source:
         yield
         return
     async with write_transaction():
-        await refresh_switches(account)
+        if may_assign:
+            await refresh_switches(account)
         yield
 
 
@@ -102,42 +133,83 @@ async def source_on_create(
         chosen = await _chosen(account, source_id)
         if chosen.archived:
             raise _archived()
-        return Assignment(chosen.id)
+        return Assignment(chosen)
     if company is not None and company.source_id is not None and inheritance_active(account):
         inherited = await _company_source(account, company)
         return Assignment(inherited, inherited=inherited is not None)
     return Assignment(None)
 
 
-async def source_on_edit(
-    *, account: Account, source_id: str | Omitted | None, model: RecordModel, record_id: UUID
-) -> UUID | Omitted | None:
-    """An edit's new source: left out keeps it (OMITTED), null clears it, an id sets it."""
-    if source_id is None or source_id is OMITTED:
-        return source_id
-    chosen = await _chosen(account, source_id)
-    if chosen.archived:
+async def record_creation(
+    model: RecordModel, *, account: Account, record_id: UUID, assignment: Assignment, by: UUID, at: datetime
+) -> None:
+    """The history of a record created with a source: CREATED when chosen, INHERITED when copied."""
+    if assignment.source is not None:
+        reason = SourceChangeReason.INHERITED if assignment.inherited else SourceChangeReason.CREATED
+        await record_created(
+            model, account=account, record_id=record_id, reason=reason, by=by, to=assignment.source, at=at
+        )
+
+
+async def edit_source(
+    model: RecordModel, *, account: Account, record_id: UUID, source_id: str | None, by: UUID
+) -> datetime:
+    """An edit's `sourceId`: null clears the source, an id sets it (origin CHOSEN). Re-sending
+    the current source changes nothing and writes no entry. Runs in `assigning(...)`; returns
+    the edit's time, taken once the record is locked (so after any change it waited for)."""
+    chosen_id = None
+    if source_id is not None:
+        require_sources_enabled(account)
+        chosen_id = _source_key(source_id)
+    exists, current, held = await _hold_for_edit(model, account, record_id, chosen_id)
+    chosen = None if chosen_id is None else held.get(chosen_id)
+    if chosen_id is not None and chosen is None:
+        raise NotFound("source not found", field="sourceId")
+    if not exists:
+        raise NotFound(f"{model.__name__.lower()} not found", field="id")
+    if chosen is not None and chosen.archived and current != chosen.id:
+        raise _archived()
+    origin = None if chosen is None else SourceOrigin.CHOSEN
+    move = Move(SourceChangeReason.EDITED, OneRecord(record_id), chosen, origin, FirstSource.ADOPT)
+    now = timezone.now()
+    await apply_move(model, account=account, move=move, by=by, now=now)
+    return now
+
+
+async def _hold_for_edit(
+    model: RecordModel, account: Account, record_id: UUID, chosen_id: UUID | None
+) -> tuple[bool, UUID | None, dict[UUID, HeldSource]]:
+    """(whether the record exists, its source, the sources held): the record's current source
+    and the chosen one held in id order, then the record locked (resolvers/locks.py's order).
+    Read again when another write moved the record meanwhile."""
+    exists, current, held = False, None, {}
+    for _ in range(3):
+        before = await model.filter(id=record_id, account=account).values_list("source_id", flat=True)
+        was = as_uuid(before[0]) if before and before[0] is not None else None
+        held = await share_sources(account, [i for i in (was, chosen_id) if i is not None])
         exists, current = await current_source_of(model, account, record_id)
-        if not exists:
-            raise NotFound(f"{model.__name__.lower()} not found", field="id")
-        if current != chosen.id:
-            raise _archived()
-    return chosen.id
+        if current == was:
+            break
+    return exists, current, held
+
+
+def _source_key(source_id: str | UUID) -> UUID:
+    try:
+        return parse_id(source_id, what="source")
+    except NotFound:
+        raise NotFound("source not found", field="sourceId") from None
 
 
 async def _chosen(account: Account, source_id: str | UUID) -> HeldSource:
     """A source a user picks: sources must be on, and it must be of this account."""
     require_sources_enabled(account)
-    try:
-        held = await share_source(account, parse_id(source_id, what="source"))
-    except NotFound:
-        held = None
+    held = await share_source(account, _source_key(source_id))
     if held is None:
         raise NotFound("source not found", field="sourceId")
     return held
 
 
-async def _company_source(account: Account, company: Company) -> UUID | None:
+async def _company_source(account: Account, company: Company) -> HeldSource | None:
     """The company's source as it is inside this transaction, held; None when it has none.
 
     Read again (and retried when a delete or merge moved it meanwhile), so a person created
@@ -149,7 +221,7 @@ async def _company_source(account: Account, company: Company) -> UUID | None:
             return None
         held = await share_source(account, as_uuid(rows[0]))
         if held is not None:
-            return held.id
+            return held
     return None
 
 
@@ -160,48 +232,53 @@ def _archived() -> SourceArchived:
     )
 
 
-# Bulk moves. The caller holds the locks (resolvers/locks.py) and the transaction.
+# Bulk moves. The caller holds the locks (resolvers/locks.py) and the transaction; `by` is the
+# user who asked for the change.
 
 
-async def detach_source(*, account: Account, source_id: UUID) -> Usage:
-    """Deleting a source without replacement: every record that used it is left without one."""
-    return await _move_everywhere(account, Q(source_id=source_id), to=None)
+async def detach_source(*, account: Account, by: UUID, source_id: UUID) -> Usage:
+    """Deleting a source without replacement: every record that used it is left without one
+    (origin cleared); first sources on it are cleared, their times kept."""
+    move = Move(SourceChangeReason.DELETED, OnSources([source_id]), None, None, FirstSource.FOLLOW)
+    return await _move_everywhere(account, move, by)
 
 
-async def replace_source(*, account: Account, source_id: UUID, replacement: UUID) -> Usage:
-    """Deleting a source with a replacement: every record that used it moves to `replacement`."""
-    return await _move_everywhere(account, Q(source_id=source_id), to=replacement)
+async def replace_source(*, account: Account, by: UUID, source_id: UUID, replacement: HeldSource) -> Usage:
+    """Deleting a source with a replacement: every record that used it moves to `replacement`,
+    keeping its origin; first sources on it become `replacement`."""
+    move = Move(SourceChangeReason.REPLACED, OnSources([source_id]), replacement, KEEP, FirstSource.FOLLOW)
+    return await _move_everywhere(account, move, by)
 
 
-async def merge_into(*, account: Account, source_ids: list[UUID], into: UUID) -> Usage:
-    """Merging: every record on one of `source_ids` moves to `into`."""
-    return await _move_everywhere(account, Q(source_id__in=source_ids), to=into)
+async def merge_into(*, account: Account, by: UUID, source_ids: list[UUID], into: HeldSource) -> Usage:
+    """Merging: every record on one of `source_ids` moves to `into`, keeping its origin; first
+    sources on them become `into`."""
+    move = Move(SourceChangeReason.MERGED, OnSources(source_ids), into, KEEP, FirstSource.FOLLOW)
+    return await _move_everywhere(account, move, by)
 
 
 async def apply_to_company_records(
-    *, account: Account, company_id: UUID, source_id: UUID, overwrite: bool
+    *, account: Account, by: UUID, company_id: UUID, source: HeldSource, overwrite: bool
 ) -> Usage:
     """The company's source onto its persons and deals: those without a source, or with
-    `overwrite` every one whose source differs. Counts only the records that changed."""
-    changes = Q(source_id__isnull=True)
-    if overwrite:
-        changes = Q(changes, ~Q(source_id=source_id), join_type=Q.OR)
-    now = timezone.now()
+    `overwrite` every one whose source differs. Their origin becomes INHERITED. Counts only the
+    records that changed."""
+    move = Move(
+        SourceChangeReason.APPLIED,
+        OfCompany(company_id, overwrite),
+        source,
+        SourceOrigin.INHERITED,
+        FirstSource.ADOPT,
+    )
     return Usage(
-        persons=await _move(Person, account, Q(changes, company_id=company_id), source_id, now),
-        deals=await _move(Deal, account, Q(changes, company_id=company_id), source_id, now),
+        persons=await apply_move(Person, account=account, move=move, by=by),
+        deals=await apply_move(Deal, account=account, move=move, by=by),
     )
 
 
-async def _move_everywhere(account: Account, which: Q, *, to: UUID | None) -> Usage:
-    now = timezone.now()
+async def _move_everywhere(account: Account, move: Move, by: UUID) -> Usage:
     return Usage(
-        companies=await _move(Company, account, which, to, now),
-        persons=await _move(Person, account, which, to, now),
-        deals=await _move(Deal, account, which, to, now),
+        companies=await apply_move(Company, account=account, move=move, by=by),
+        persons=await apply_move(Person, account=account, move=move, by=by),
+        deals=await apply_move(Deal, account=account, move=move, by=by),
     )
-
-
-async def _move(model: type[Model], account: Account, which: Q, to: UUID | None, now: datetime) -> int:
-    """One UPDATE: the records of `which` get source `to`, and `updatedAt` now."""
-    return await model.filter(which, account=account).update(source_id=to, updated_at=now)

@@ -12,7 +12,7 @@ from resolvers.errors import BadUserInput, NotFound
 from resolvers.filters import RecordFilter, filter_q
 from resolvers.ids import as_uuid
 from resolvers.inputs import OMITTED, Omitted
-from resolvers.locks import lock_source_list, refresh_switches, write_transaction
+from resolvers.locks import lock_source_list, refresh_switches, share_sources, write_transaction
 from resolvers.pagination import Page, PageRequest, RecordOrder, paginate
 from resolvers.records import (
     RecordPatch,
@@ -48,19 +48,20 @@ async def create_company(
     return await create_record(
         Company,
         account=account,
+        by=caller,
         name=clean_text(name, field="name", max_length=TITLE_MAX),
         source_id=source_id,
         owner=await owner_for_new_record(account=account, caller=caller, owner_id=owner_id),
     )
 
 
-async def update_company(*, account: Account, company_id: str, patch: CompanyPatch) -> Company:
+async def update_company(*, account: Account, caller: User, company_id: str, patch: CompanyPatch) -> Company:
     changes = await common_changes(account=account, patch=patch)
     if patch.name is not OMITTED:
         name = required(patch.name, field="name")
         changes["name"] = clean_text(name, field="name", max_length=TITLE_MAX)
     return await update_record(
-        Company, account=account, record_id=company_id, changes=changes, source_id=patch.source_id
+        Company, account=account, by=caller, record_id=company_id, changes=changes, source_id=patch.source_id
     )
 
 
@@ -70,7 +71,9 @@ class AppliedSource:
     changed: Usage  # persons and deals whose source changed
 
 
-async def apply_company_source(*, account: Account, company_id: str, overwrite: bool) -> AppliedSource:
+async def apply_company_source(
+    *, account: Account, caller: User, company_id: str, overwrite: bool
+) -> AppliedSource:
     """The company's source onto the persons and deals tied to it: those without a source, or
     all of them with `overwrite` (any user). An archived source is copied too. SOURCES_DISABLED
     while sources are off; BAD_USER_INPUT when the company has no source."""
@@ -84,11 +87,13 @@ async def apply_company_source(*, account: Account, company_id: str, overwrite: 
         if not current:
             raise NotFound("company not found", field="companyId")
         company.source_id = None if current[0] is None else str(current[0])
-        if company.source_id is None:
+        held = await share_sources(account, [as_uuid(current[0])] if current[0] is not None else [])
+        if company.source_id is None or not held:
             raise BadUserInput("the company has no source to apply", field="companyId")
         changed = await apply_to_company_records(
-            account=account, company_id=company.id, source_id=as_uuid(company.source_id), overwrite=overwrite
-        )
+            account=account, by=caller.id, company_id=company.id, source=next(iter(held.values())),
+            overwrite=overwrite,
+        )  # fmt: skip
     return AppliedSource(company=company, changed=changed)
 
 

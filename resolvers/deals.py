@@ -62,6 +62,7 @@ async def create_deal(
     return await create_record(
         Deal,
         account=account,
+        by=caller,
         company=company,
         title=clean_text(title, field="title", max_length=TITLE_MAX),
         value_cents=to_cents(value) if value is not None else 0,
@@ -72,7 +73,7 @@ async def create_deal(
     )
 
 
-async def update_deal(*, account: Account, deal_id: str, patch: DealPatch) -> Deal:
+async def update_deal(*, account: Account, caller: User, deal_id: str, patch: DealPatch) -> Deal:
     changes = await common_changes(account=account, patch=patch)
     if patch.title is not OMITTED:
         changes["title"] = clean_text(
@@ -93,7 +94,7 @@ async def update_deal(*, account: Account, deal_id: str, patch: DealPatch) -> De
         )
         changes["person_id"] = id_or_none(person)
     return await update_record(
-        Deal, account=account, record_id=deal_id, changes=changes, source_id=patch.source_id
+        Deal, account=account, by=caller, record_id=deal_id, changes=changes, source_id=patch.source_id
     )
 
 

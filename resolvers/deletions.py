@@ -2,7 +2,8 @@
 
 - A delete is one transaction: the record is locked, the records linked to it lose the link
   (a company's persons and deals, a person's deals) and get a new `updatedAt` (they changed, so
-  a sync sees them again), the record goes, and its tombstone (id, kind, deletedAt) is written.
+  a sync sees them again), the record and its source history go, and its tombstone (id, kind,
+  deletedAt) is written.
 - `deletedRecords` lists an account's tombstones oldest first, by keyset on (deletedAt, id).
 - Tombstones are kept at least KEEP (90 days) and pruned once older than PRUNE_AFTER (120
   days): each delete prunes its own account's old ones in its transaction (an indexed DELETE on
@@ -20,6 +21,7 @@ from tortoise.models import Model
 
 from models import Account, Company, Deal, DeletedRecord, Person, RecordKind
 from resolvers.errors import NotFound
+from resolvers.history import forget
 from resolvers.ids import parse_id
 from resolvers.locks import lock_record, write_transaction
 from resolvers.pagination import Ordering, Page, PageRequest, paginate
@@ -54,6 +56,7 @@ async def delete_record(model: type[Model], *, account: Account, record_id: str)
         for linked, column in LINKED[model]:
             await linked.filter(account=account, **{column: pk}).update(**{column: None}, updated_at=now)
         await model.filter(id=pk, account=account).delete()
+        await forget(model, account=account, record_id=pk)
         await DeletedRecord.create(id=pk, account=account, kind=KINDS[model], deleted_at=now)
         await DeletedRecord.filter(account=account, deleted_at__lt=now - PRUNE_AFTER).delete()
     return pk

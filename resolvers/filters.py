@@ -9,7 +9,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.models import Model
 
-from models import DealStatus
+from models import DealStatus, SourceOrigin
 from resolvers.ids import parse_ids
 from resolvers.search import search_q
 from resolvers.text import clean_text
@@ -25,6 +25,7 @@ class RecordFilter:
 
     source_ids: list[str] | None = None
     without_source: bool | None = None
+    origin: SourceOrigin | None = None  # records whose source was chosen, or inherited
     owner_ids: list[str] | None = None
     company_id: str | None = None
     person_id: str | None = None
@@ -47,6 +48,8 @@ def filter_q(f: RecordFilter, *, model: type[Model], company_field: str) -> Q:
         parts.append(Q(*either, join_type=Q.OR))
     elif f.without_source is False:
         parts.append(Q(source_id__isnull=False))
+    if f.origin is not None:
+        parts.append(Q(source_origin=f.origin))
     if f.owner_ids is not None:
         parts.append(owners_q(f.owner_ids, field="ownerIds"))
     if f.company_id is not None:

@@ -17,8 +17,13 @@ Whoever takes two of them takes them in that order, so no two transactions wait 
   - `refresh_switches`: re-reads the account's switches FOR SHARE inside a write that may
     assign a source, so updateSourceSettings waits for such writes in flight and every later
     one sees its result.
-  - `share_source`: FOR SHARE on a source being assigned: a delete, merge or archive of it
-    waits for the write to commit, and the write waits for them (and then sees their result).
+  - `share_sources`: FOR KEY SHARE on the sources a write assigns or moves a record away from
+    (its history entry refers to both): a delete, merge or archive of them (which lock them FOR
+    UPDATE first) waits for the write to commit, and the write waits for them (and then sees
+    their result). Renames and the position updates of a delete or merge take weaker locks that
+    do not wait for such writes: a merge renumbering a source that an edit holds while the edit
+    waits for the merged source would deadlock. An edit takes its sources in id order before
+    it locks the record (`current_source_of`), as the order above says.
   - `lock_record`: FOR UPDATE on a record being deleted: a write that would link a record to it
     (its foreign key check) waits, and then fails as the record is gone.
 """
@@ -30,6 +35,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -109,17 +115,18 @@ async def lock_source_list(account: Account) -> None:
         )
 
 
-async def lock_sources(account: Account, ids: Iterable[UUID]) -> set[UUID]:
+async def lock_sources(account: Account, ids: Iterable[UUID]) -> dict[UUID, HeldSource]:
     """The sources of `ids` that still exist in the account, locked in id order until the end."""
     wanted = sorted(set(ids))
     if not _on_postgres():
-        found = await Source.filter(account=account, id__in=wanted).values_list("id", flat=True)
-        return {as_uuid(i) for i in found}
-    rows = await _connection().execute_query_dict(
-        "SELECT id FROM source WHERE account_id = $1::uuid AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE",
-        [str(account.id), [str(i) for i in wanted]],
-    )
-    return {as_uuid(r["id"]) for r in rows}
+        rows = await Source.filter(account=account, id__in=wanted).values("id", "name", "archived_at")
+    else:
+        rows = await _connection().execute_query_dict(
+            "SELECT id, name, archived_at FROM source WHERE account_id = $1::uuid AND id = ANY($2::uuid[]) "
+            "ORDER BY id FOR UPDATE",
+            [str(account.id), [str(i) for i in wanted]],
+        )
+    return _held(rows)
 
 
 async def refresh_switches(account: Account) -> None:
@@ -139,6 +146,7 @@ async def refresh_switches(account: Account) -> None:
 @dataclass(frozen=True)
 class HeldSource:
     id: UUID
+    name: str
     archived_at: datetime | None
 
     @property
@@ -147,17 +155,29 @@ class HeldSource:
 
 
 async def share_source(account: Account, source_id: UUID) -> HeldSource | None:
-    """The account's source `source_id`, held (FOR SHARE) until the end; None when it does not exist."""
+    """The account's source `source_id`, held (FOR KEY SHARE) until the end; None when it does not exist."""
+    return (await share_sources(account, [source_id])).get(source_id)
+
+
+async def share_sources(account: Account, ids: Iterable[UUID]) -> dict[UUID, HeldSource]:
+    """The account's sources among `ids` that exist, held (FOR KEY SHARE) in id order until the end."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
     if _on_postgres():
         rows = await _connection().execute_query_dict(
-            "SELECT id, archived_at FROM source WHERE id = $1::uuid AND account_id = $2::uuid FOR SHARE",
-            [str(source_id), str(account.id)],
+            "SELECT id, name, archived_at FROM source WHERE account_id = $1::uuid AND id = ANY($2::uuid[]) "
+            "ORDER BY id FOR KEY SHARE",
+            [str(account.id), [str(i) for i in wanted]],
         )
     else:
-        rows = await Source.filter(id=source_id, account=account).values("id", "archived_at")
-    if not rows:
-        return None
-    return HeldSource(id=as_uuid(rows[0]["id"]), archived_at=rows[0]["archived_at"])
+        rows = await Source.filter(id__in=wanted, account=account).values("id", "name", "archived_at")
+    return _held(rows)
+
+
+def _held(rows: Iterable[dict[str, Any]]) -> dict[UUID, HeldSource]:
+    held = (HeldSource(id=as_uuid(r["id"]), name=r["name"], archived_at=r["archived_at"]) for r in rows)
+    return {h.id: h for h in held}
 
 
 async def current_source_of(

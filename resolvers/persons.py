@@ -57,6 +57,7 @@ async def create_person(
     return await create_record(
         Person,
         account=account,
+        by=caller,
         company=company,
         first_name=clean_text(first_name, field="firstName", max_length=NAME_MAX),
         last_name=_last_name(last_name),
@@ -66,7 +67,7 @@ async def create_person(
     )
 
 
-async def update_person(*, account: Account, person_id: str, patch: PersonPatch) -> Person:
+async def update_person(*, account: Account, caller: User, person_id: str, patch: PersonPatch) -> Person:
     """A new company does not bring its source along: edits never re-inherit."""
     changes = await common_changes(account=account, patch=patch)
     if patch.first_name is not OMITTED:
@@ -82,7 +83,7 @@ async def update_person(*, account: Account, person_id: str, patch: PersonPatch)
         )
         changes["company_id"] = id_or_none(company)
     return await update_record(
-        Person, account=account, record_id=person_id, changes=changes, source_id=patch.source_id
+        Person, account=account, by=caller, record_id=person_id, changes=changes, source_id=patch.source_id
     )
 
 

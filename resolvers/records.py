@@ -10,7 +10,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 from models import Account, Company, Deal, Person, User
-from resolvers.assignment import assigning, may_assign_on_create, source_on_create, source_on_edit
+from resolvers.assignment import (
+    assigning,
+    edit_source,
+    may_assign_on_create,
+    record_creation,
+    source_on_create,
+)
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.ids import parse_id
 from resolvers.inputs import OMITTED, Omitted
@@ -58,28 +64,35 @@ async def create_record(
     model: type[R],
     *,
     account: Account,
+    by: User,
     source_id: str | Omitted | None,
     company: Company | None = None,
     **values: Any,
 ) -> R:
-    """Inserts the record with the source it gets (resolvers/assignment.py); `company` is the one
-    it is created with, for inheritance (and stored, except on companies themselves). Searched
-    columns get their folded copies (resolvers/search.py) in the same INSERT."""
+    """Inserts the record with the source it gets (resolvers/assignment.py), and its history
+    entry in the same transaction; `company` is the one it is created with, for inheritance (and
+    stored, except on companies themselves). Searched columns get their folded copies
+    (resolvers/search.py) in the same INSERT."""
     if model is not Company:
         values["company"] = company
+    may_assign = may_assign_on_create(source_id, company)
     try:
-        async with assigning(account, may_assign=may_assign_on_create(source_id, company)):
+        async with assigning(account, changes_source=may_assign, may_assign=may_assign):
             assignment = await source_on_create(account=account, source_id=source_id, company=company)
             # one instant, taken next to the write (a sync reads in update order, resolvers/settled.py):
-            # a record never edited has createdAt == updatedAt
+            # a record never edited has createdAt == updatedAt, and its CREATED entry is at it too
             now = timezone.now()
-            return await model.create(
+            record = await model.create(
                 **with_search_keys(model, values),
+                **assignment.columns(now),
                 account=account,
-                source_id=assignment.source_id,
                 created_at=now,
                 updated_at=now,
             )
+            await record_creation(
+                model, account=account, record_id=record.id, assignment=assignment, by=by.id, at=now
+            )
+            return record
     except IntegrityError:
         raise _vanished() from None
 
@@ -88,21 +101,25 @@ async def update_record(
     model: type[R],
     *,
     account: Account,
+    by: User,
     record_id: str,
     changes: dict[str, Any],
     source_id: str | Omitted | None = OMITTED,
 ) -> R:
     """One UPDATE scoped by account. `source_id` is the patch's source: left out keeps it, null
-    clears it, an id sets it, checked in the UPDATE's transaction (resolvers/assignment.py)."""
+    clears it, an id sets it, checked and logged in the UPDATE's transaction
+    (resolvers/assignment.py)."""
     what = model.__name__.lower()
     pk = parse_id(record_id, what=what)
     try:
-        async with assigning(account, may_assign=source_id not in (None, OMITTED)):
-            source = await source_on_edit(account=account, source_id=source_id, model=model, record_id=pk)
-            if source is not OMITTED:
-                changes = {**changes, "source_id": source}
+        async with assigning(
+            account, changes_source=source_id is not OMITTED, may_assign=source_id not in (None, OMITTED)
+        ):
+            now = timezone.now()
+            if source_id is not OMITTED:
+                now = await edit_source(model, account=account, record_id=pk, source_id=source_id, by=by.id)
             updated = await model.filter(id=pk, account=account).update(
-                **with_search_keys(model, changes), updated_at=timezone.now()
+                **with_search_keys(model, changes), updated_at=now
             )
     except IntegrityError:
         raise _vanished() from None

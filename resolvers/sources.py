@@ -28,7 +28,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Case, RawSQL, When
 from tortoise.functions import Count
 
-from models import Account, Company, Deal, Person, Source
+from models import Account, Company, Deal, Person, Source, User
 from resolvers.assignment import Usage, detach_source, merge_into, replace_source
 from resolvers.errors import BadUserInput, Conflict, NotFound
 from resolvers.ids import as_uuid, parse_id
@@ -151,7 +151,7 @@ async def restore_source(*, account: Account, source_id: str) -> Source:
 
 
 async def delete_source(
-    *, account: Account, source_id: str, confirm: bool, replace_with: str | None
+    *, account: Account, caller: User, source_id: str, confirm: bool, replace_with: str | None
 ) -> DeletedSource:
     """Permanent, so it needs `confirm`. Every record using the source loses it, or moves to
     `replace_with`, in one transaction that has both sources locked."""
@@ -168,9 +168,11 @@ async def delete_source(
             raise NotFound("source not found", field="id")
         replacement = None
         if replacement_id is None:
-            detached = await detach_source(account=account, source_id=deleted_id)
+            detached = await detach_source(account=account, by=caller.id, source_id=deleted_id)
         elif replacement_id in found:
-            detached = await replace_source(account=account, source_id=deleted_id, replacement=replacement_id)
+            detached = await replace_source(
+                account=account, by=caller.id, source_id=deleted_id, replacement=found[replacement_id]
+            )
             replacement = await Source.get(id=replacement_id)  # locked: a later delete cannot race this read
         else:
             raise NotFound("source not found", field="replaceWith")
@@ -178,7 +180,9 @@ async def delete_source(
     return DeletedSource(deleted_id=deleted_id, detached=detached, replaced_with=replacement)
 
 
-async def merge_sources(*, account: Account, ids: list[str], into: str, confirm: bool) -> MergedSources:
+async def merge_sources(
+    *, account: Account, caller: User, ids: list[str], into: str, confirm: bool
+) -> MergedSources:
     """Every company, person and deal on one of `ids` moves to `into`, then `ids` are deleted:
     one transaction, with every source involved locked."""
     if not confirm:
@@ -196,7 +200,7 @@ async def merge_sources(*, account: Account, ids: list[str], into: str, confirm:
             raise NotFound("source not found", field="ids")
         if into_id not in found:
             raise NotFound("source not found", field="into")
-        moved = await merge_into(account=account, source_ids=merged, into=into_id)
+        moved = await merge_into(account=account, by=caller.id, source_ids=merged, into=found[into_id])
         await _delete_and_close_gaps(account, merged)
         target = await Source.get(id=into_id)  # inside: once committed, it may be deleted
     return MergedSources(into=target, merged_ids=merged, moved=moved)

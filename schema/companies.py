@@ -10,6 +10,7 @@ from resolvers import companies
 from schema.context import Info
 from schema.enums import RecordOrder
 from schema.filters import ContactFilter
+from schema.history import Attributed
 from schema.inputs import given, patch_of
 from schema.node import Node
 from schema.pagination import FIRST_DEFAULT, LIST_DOC, ORDER_DOC, Connection, page_request
@@ -24,7 +25,7 @@ SOURCE_ID_DOC = (
 
 
 @strawberry.type
-class Company(Node):
+class Company(Node, Attributed):
     name: str
     created_at: datetime
     updated_at: datetime
@@ -48,6 +49,10 @@ class Company(Node):
             updated_at=company.updated_at,
             source_id=company.source_id,
             owner_id=company.owner_id,
+            source_origin=company.source_origin,
+            first_source_id=company.first_source_id,
+            first_source_at=company.first_source_at,
+            record_model=CompanyModel,
         )
 
 
@@ -124,21 +129,28 @@ class CompanyMutation:
     @strawberry.mutation(description="Fields left out keep their value.")
     async def update_company(self, info: Info, id: strawberry.ID, input: UpdateCompanyInput) -> Company:
         company = await companies.update_company(
-            account=info.context.account, company_id=id, patch=patch_of(companies.CompanyPatch, input)
+            account=info.context.account,
+            caller=info.context.user,
+            company_id=id,
+            patch=patch_of(companies.CompanyPatch, input),
         )
         return Company.from_model(company)
 
     @strawberry.mutation(
         description="Any user. Gives the company's source to the persons and deals tied to the "
         "company: those without a source, or with overwrite: true all of them (an archived "
-        "source too). Counts only records that changed, and bumps their updatedAt. "
+        "source too), whose origin becomes INHERITED. Counts only records that changed, and bumps "
+        "their updatedAt; each gets an APPLIED history entry. "
         "SOURCES_DISABLED while sources are off; BAD_USER_INPUT when the company has no source."
     )
     async def apply_company_source(
         self, info: Info, company_id: strawberry.ID, overwrite: bool | None = False
     ) -> ApplyCompanySourcePayload:
         applied = await companies.apply_company_source(
-            account=info.context.account, company_id=company_id, overwrite=bool(overwrite)
+            account=info.context.account,
+            caller=info.context.user,
+            company_id=company_id,
+            overwrite=bool(overwrite),
         )
         return ApplyCompanySourcePayload(
             company=Company.from_model(applied.company),

@@ -1,12 +1,14 @@
 """The cost of a document, checked before it runs: heavy fields count more (fair use).
 
 Every field costs 1. A connection multiplies what it selects under `edges` by its page size
-(`first`/`last` as written; a variable counts as the largest page, 200); other lists multiply
-their selection by LIST_SIZE. Heavy fields and arguments add a fixed weight: `totalCount` and
-`search` are scans, statistics are aggregates, `__schema` is introspection. `sourceTrend` weighs
-twice `sourceStats` once (its statements read the range once, however many periods: the
-benchmark holds it to twice the time), and its periods are a list, each period's `rows` costing
-what the rows of a `sourceStats` cost. A document over the limit is refused with
+(`first`/`last` as written, else the field's default `first`: 50 for lists, 20 for
+`sourceHistory`; a variable counts as the largest page, 200); other lists multiply their
+selection by LIST_SIZE. So a record's `sourceHistory` inside a list of records counts like any
+nested list: its page times the list's page. Heavy fields and arguments add a fixed weight:
+`totalCount` and `search` are scans, statistics are aggregates, `__schema` is introspection.
+`sourceTrend` weighs twice `sourceStats` once (its statements read the range once, however many
+periods: the benchmark holds it to twice the time), and its periods are a list, each period's
+`rows` costing what the rows of a `sourceStats` cost. A document over the limit is refused with
 BAD_USER_INPUT, before any database work.
 """
 
@@ -67,7 +69,7 @@ def _field_cost(node: FieldNode, parent: GraphQLNamedType, context: ValidationCo
         return cost
     child = get_named_type(definition.type)
     if child.name.endswith("Connection"):
-        size = _page_size(node)
+        size = _page_size(node, definition)
         for part in node.selection_set.selections:
             edges = _definition(child, "edges", context)
             if isinstance(part, FieldNode) and part.name.value == "edges" and part.selection_set and edges:
@@ -88,10 +90,12 @@ def _definition(parent: GraphQLNamedType, name: str, context: ValidationContext)
     return None
 
 
-def _page_size(node: FieldNode) -> int:
+def _page_size(node: FieldNode, definition: GraphQLField) -> int:
     sizes = [a.value for a in node.arguments or () if a.name.value in {"first", "last"}]
     if not sizes:
-        return FIRST_DEFAULT
+        first = definition.args.get("first")
+        default = first.default_value if first is not None else None
+        return default if isinstance(default, int) else FIRST_DEFAULT
     value = sizes[0]
     if isinstance(value, IntValueNode):
         return max(1, min(int(value.value), FIRST_MAX))

@@ -13,6 +13,7 @@ from schema.companies import SOURCE_ID_DOC, Company, load_company
 from schema.context import Info
 from schema.enums import DealStatus, RecordOrder
 from schema.filters import DealFilter
+from schema.history import Attributed
 from schema.inputs import given, patch_of
 from schema.node import Node
 from schema.pagination import FIRST_DEFAULT, LIST_DOC, ORDER_DOC, Connection, page_request
@@ -25,7 +26,7 @@ VALUE_DOC = "Non-negative, at most two decimals."
 
 
 @strawberry.type
-class Deal(Node):
+class Deal(Node, Attributed):
     title: str
     value: Decimal = strawberry.field(description='Serialised with two decimals, e.g. "1250.00".')
     status: DealStatus
@@ -65,6 +66,10 @@ class Deal(Node):
             person_id=deal.person_id,
             source_id=deal.source_id,
             owner_id=deal.owner_id,
+            source_origin=deal.source_origin,
+            first_source_id=deal.first_source_id,
+            first_source_at=deal.first_source_at,
+            record_model=DealModel,
         )
 
 
@@ -141,7 +146,10 @@ class DealMutation:
     @strawberry.mutation
     async def update_deal(self, info: Info, id: strawberry.ID, input: UpdateDealInput) -> Deal:
         deal = await deals.update_deal(
-            account=info.context.account, deal_id=id, patch=patch_of(deals.DealPatch, input)
+            account=info.context.account,
+            caller=info.context.user,
+            deal_id=id,
+            patch=patch_of(deals.DealPatch, input),
         )
         return Deal.from_model(deal)
 

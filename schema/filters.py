@@ -5,9 +5,13 @@ from datetime import datetime
 import strawberry
 
 from resolvers.filters import RecordFilter
-from schema.enums import DealStatus
+from schema.enums import DealStatus, SourceOrigin
 
 SOURCE_DOC = "Records with any of these sources (with withoutSource: true, also those without)."
+ORIGIN_DOC = (
+    "Records whose source was chosen by a user (CHOSEN) or copied from their company (INHERITED); "
+    "records without a source have neither."
+)
 SEARCH_DOC = (
     "A substring, ignoring case in every script ('öko' finds 'Öko Bau', 'straße' finds 'STRASSE'), of {what}."
 )
@@ -23,6 +27,7 @@ CREATED_DOC = (
 class ContactFilter:
     source_ids: list[strawberry.ID] | None = strawberry.field(default=None, description=SOURCE_DOC)
     without_source: bool | None = None
+    origin: SourceOrigin | None = strawberry.field(default=None, description=ORIGIN_DOC)
     owner_ids: list[strawberry.ID] | None = None
     company_id: strawberry.ID | None = strawberry.field(
         default=None, description="Persons of this company; on companies, the company itself."
@@ -39,6 +44,7 @@ class ContactFilter:
         return RecordFilter(
             source_ids=_strs(self.source_ids),
             without_source=self.without_source,
+            origin=self.origin,
             owner_ids=_strs(self.owner_ids),
             company_id=self.company_id,
             search=self.search,
@@ -52,6 +58,7 @@ class ContactFilter:
 class DealFilter:
     source_ids: list[strawberry.ID] | None = strawberry.field(default=None, description=SOURCE_DOC)
     without_source: bool | None = None
+    origin: SourceOrigin | None = strawberry.field(default=None, description=ORIGIN_DOC)
     owner_ids: list[strawberry.ID] | None = None
     company_id: strawberry.ID | None = None
     person_id: strawberry.ID | None = None
@@ -67,6 +74,7 @@ class DealFilter:
         return RecordFilter(
             source_ids=_strs(self.source_ids),
             without_source=self.without_source,
+            origin=self.origin,
             owner_ids=_strs(self.owner_ids),
             company_id=self.company_id,
             person_id=self.person_id,

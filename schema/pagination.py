@@ -29,13 +29,19 @@ ORDER_DOC = (
 
 
 def page_request(
-    info: Info, first: int | None, after: str | None, last: int | None, before: str | None
+    info: Info,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    *,
+    default: int = FIRST_DEFAULT,
 ) -> PageRequest:
-    """The resolvers' page request. `first` counts only when the client sent it: its default (50)
-    must not collide with a Relay client's `last`."""
+    """The resolvers' page request. `first` counts only when the client sent it: its default (50,
+    or the field's own) must not collide with a Relay client's `last`."""
     if last is not None and not _sent(info, "first"):
         first = None
-    return PageRequest(first=first, after=after, last=last, before=before)
+    return PageRequest(first=first, after=after, last=last, before=before, default=default)
 
 
 def _sent(info: Info, argument: str) -> bool:

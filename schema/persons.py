@@ -11,6 +11,7 @@ from schema.companies import SOURCE_ID_DOC, Company, load_company
 from schema.context import Info
 from schema.enums import RecordOrder
 from schema.filters import ContactFilter
+from schema.history import Attributed
 from schema.inputs import given, patch_of
 from schema.node import Node
 from schema.pagination import FIRST_DEFAULT, LIST_DOC, ORDER_DOC, Connection, page_request
@@ -24,7 +25,7 @@ INHERIT_DOC = (
 
 
 @strawberry.type
-class Person(Node):
+class Person(Node, Attributed):
     first_name: str
     last_name: str
     email: str | None
@@ -58,6 +59,10 @@ class Person(Node):
             company_id=person.company_id,
             source_id=person.source_id,
             owner_id=person.owner_id,
+            source_origin=person.source_origin,
+            first_source_id=person.first_source_id,
+            first_source_at=person.first_source_at,
+            record_model=PersonModel,
         )
 
 
@@ -138,7 +143,10 @@ class PersonMutation:
     @strawberry.mutation
     async def update_person(self, info: Info, id: strawberry.ID, input: UpdatePersonInput) -> Person:
         person = await persons.update_person(
-            account=info.context.account, person_id=id, patch=patch_of(persons.PersonPatch, input)
+            account=info.context.account,
+            caller=info.context.user,
+            person_id=id,
+            patch=patch_of(persons.PersonPatch, input),
         )
         return Person.from_model(person)
 

@@ -26,6 +26,11 @@ RELATIONS = {
     "owner": ("users_by_id", "owner_id"),
     "company": ("companies_by_id", "company_id"),
     "person": ("persons_by_id", "person_id"),
+    "firstSource": ("sources_by_id", "first_source_id"),
+    # on history entries (SourceChange)
+    "from": ("sources_by_id", "from_source_id"),
+    "to": ("sources_by_id", "to_source_id"),
+    "by": ("users_by_id", "by_id"),
 }
 
 

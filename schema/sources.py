@@ -193,15 +193,20 @@ class SourceMutation:
 
     @strawberry.mutation(
         description="Admin only. Permanent, so it needs confirm: true. Every company, person and "
-        "deal using the source loses it, or moves to replaceWith, in one transaction; their "
-        "updatedAt is bumped."
+        "deal using the source loses it (and its origin: history entry DELETED), or moves to "
+        "replaceWith keeping its origin (REPLACED), in one transaction; first sources on it are "
+        "cleared or move to replaceWith alike. Their updatedAt is bumped."
     )
     async def delete_source(
         self, info: Info, id: strawberry.ID, confirm: bool, replace_with: strawberry.ID | None = None
     ) -> DeleteSourcePayload:
         require_admin(info.context.user)
         deleted = await sources.delete_source(
-            account=info.context.account, source_id=id, confirm=confirm, replace_with=replace_with
+            account=info.context.account,
+            caller=info.context.user,
+            source_id=id,
+            confirm=confirm,
+            replace_with=replace_with,
         )
         return DeleteSourcePayload(
             deleted_id=strawberry.ID(str(deleted.deleted_id)),
@@ -212,14 +217,19 @@ class SourceMutation:
     @strawberry.mutation(
         description="Admin only. ids: 1-50 distinct sources of the account, not containing "
         "into; confirm: true. In one transaction every company, person and deal on one of ids "
-        "moves to into (its updatedAt bumped), then ids are deleted."
+        "moves to into, keeping its origin (history entry MERGED), first sources on them become "
+        "into (updatedAt bumped), then ids are deleted."
     )
     async def merge_sources(
         self, info: Info, ids: list[strawberry.ID], into: strawberry.ID, confirm: bool
     ) -> MergeSourcesPayload:
         require_admin(info.context.user)
         merged = await sources.merge_sources(
-            account=info.context.account, ids=[str(i) for i in ids], into=into, confirm=confirm
+            account=info.context.account,
+            caller=info.context.user,
+            ids=[str(i) for i in ids],
+            into=into,
+            confirm=confirm,
         )
         return MergeSourcesPayload(
             into=Source.from_model(merged.into),

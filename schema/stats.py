@@ -110,6 +110,9 @@ class StatsQuery:
         contact_kind: ContactKind = ContactKind.ALL,
         created_from: datetime | None = None,
         created_to: datetime | None = None,
+        attribution: Annotated[
+            Attribution | None, strawberry.argument(description=ATTRIBUTION_DOC)
+        ] = Attribution.CURRENT,
     ) -> list[SourceStatsRow]:
         rows = await stats.source_stats(
             account=info.context.account,
@@ -118,6 +121,7 @@ class StatsQuery:
                 user_ids=None if user_ids is None else [str(u) for u in user_ids],
                 created_from=created_from,
                 created_to=created_to,
+                attribution=attribution or Attribution.CURRENT,
             ),
         )
         return [SourceStatsRow.from_row(r) for r in rows]

@@ -4,6 +4,12 @@ Realistic in the ways statistics notice: owners carry uneven shares, sources fol
 (Zipf-like) popularity with ~15% of records without one, most persons belong to a company and
 usually share its source, deal values are log-normal with OPEN/WON/LOST statuses, and creation
 dates spread over the last two years.
+
+Attribution too: a source copied from the company is INHERITED, others CHOSEN; a few records
+were later edited to another source (so their first touch differs) or cleared, at a time
+between their creation and now (their `updatedAt`). Each table's history is written from the
+rows just loaded, set-based (`history_of`): the creation entry (CREATED or INHERITED) and, for
+edited records, the edit, both by the record's owner.
 """
 
 from __future__ import annotations
@@ -16,10 +22,17 @@ from datetime import datetime, timedelta
 
 from tortoise import timezone
 
-from models import Account, DealStatus, Role, Source, User
+from models import Account, DealStatus, RecordKind, Role, Source, SourceOrigin, User
 from resolvers.sources import create_source
 from resolvers.text import name_key, search_key
-from seeding.bulk import analyze, indexes_rebuilt_after, insert_rows, prepare_bulk_load
+from seeding.bulk import (
+    analyze,
+    history_of,
+    indexes_rebuilt_after,
+    insert_rows,
+    last_rowid,
+    prepare_bulk_load,
+)
 from seeding.names import (
     COMPANY_FORMS,
     COMPANY_KINDS,
@@ -32,6 +45,8 @@ from seeding.names import (
 
 BATCH = 10_000
 NO_SOURCE_SHARE = 0.15
+EDITED_SHARE = 0.08  # of the records with a source: a user later picked another one
+CLEARED_SHARE = 0.03  # … or cleared it
 TWO_YEARS = timedelta(days=730)
 
 Progress = Callable[[str, int], None]
@@ -47,17 +62,18 @@ class SeedCounts:
 
 
 # the *_folded columns are what search matches (resolvers/search.py), written with their texts
-COMPANY_COLUMNS = (
-    "id", "account_id", "name", "name_folded", "source_id", "owner_id", "created_at", "updated_at",
-)  # fmt: skip
+# the attribution columns, as `_Rows.touched` makes them
+TOUCHED = ("source_id", "source_origin", "first_source_id", "first_source_at", "updated_at")
+COMPANY_COLUMNS = ("id", "account_id", "name", "name_folded", "owner_id", "created_at", *TOUCHED)
 PERSON_COLUMNS = (
     "id", "account_id", "first_name", "first_name_folded", "last_name", "last_name_folded", "email",
-    "email_folded", "company_id", "source_id", "owner_id", "created_at", "updated_at",
+    "email_folded", "company_id", "owner_id", "created_at", *TOUCHED,
 )  # fmt: skip
 DEAL_COLUMNS = (
     "id", "account_id", "title", "title_folded", "value_cents", "status", "company_id", "person_id",
-    "source_id", "owner_id", "created_at", "updated_at",
+    "owner_id", "created_at", *TOUCHED,
 )  # fmt: skip
+KINDS = {"company": RecordKind.COMPANY, "person": RecordKind.PERSON, "deal": RecordKind.DEAL}
 STATUSES = ([DealStatus.OPEN.value, DealStatus.WON.value, DealStatus.LOST.value], (45, 35, 20))
 
 
@@ -73,7 +89,7 @@ async def seed_account(
     )
     report = progress or (lambda _table, _n: None)
     await prepare_bulk_load()
-    async with indexes_rebuilt_after(("company", "person", "deal")):
+    async with indexes_rebuilt_after(("company", "person", "deal", "source_change")):
         await _load("company", COMPANY_COLUMNS, rows.companies(counts.companies), report)
         await _load("person", PERSON_COLUMNS, rows.persons(counts.persons), report)
         await _load("deal", DEAL_COLUMNS, rows.deals(counts.deals), report)
@@ -106,6 +122,21 @@ class _Rows:
     def created(self) -> datetime:
         return self.now - TWO_YEARS * self.rng.random()
 
+    def touched(self, source: str | None, at: datetime, *, inherited: bool = False) -> tuple[object, ...]:
+        """The TOUCHED columns of a record created at `at` with `source` (copied from its company
+        when `inherited`): kept, or later edited to another source or cleared."""
+        if source is None:
+            return (None, None, None, None, at)
+        roll = self.rng.random()
+        if roll >= EDITED_SHARE + CLEARED_SHARE or (roll < EDITED_SHARE and len(self.sources) < 2):
+            origin = SourceOrigin.INHERITED if inherited else SourceOrigin.CHOSEN
+            return (source, origin.value, source, at, at)
+        edited = at + (self.now - at) * self.rng.random()
+        if roll >= EDITED_SHARE:
+            return (None, None, source, at, edited)
+        other = self.rng.choice([s for s in self.sources if s != source])
+        return (other, SourceOrigin.CHOSEN.value, source, at, edited)
+
     def some_company(self, share: float) -> int | None:
         return (
             self.rng.randrange(len(self.company_ids))
@@ -123,7 +154,7 @@ class _Rows:
             name = (
                 f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)} {rng.choice(COMPANY_FORMS)}".strip()
             )
-            yield (cid, self.account_id, name, search_key(name), source, self.owner(), at, at)
+            yield (cid, self.account_id, name, search_key(name), self.owner(), at, *self.touched(source, at))
 
     def persons(self, n: int) -> Iterator[tuple[object, ...]]:
         rng = self.rng
@@ -131,15 +162,16 @@ class _Rows:
             pid, at = str(uuid.uuid4()), self.created()
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             company = self.some_company(0.8)
-            source = self.source()
+            source, inherited = self.source(), False
             if company is not None:
                 self.company_people[company].append(pid)
                 if rng.random() < 0.6:
-                    source = self.company_sources[company]
+                    source, inherited = self.company_sources[company], True
             email = f"{first}.{last}@example.com".lower() if rng.random() < 0.9 else None
             company_id = self.company_ids[company] if company is not None else None
             yield (pid, self.account_id, first, search_key(first), last, search_key(last), email,
-                   search_key(email), company_id, source, self.owner(), at, at)  # fmt: skip
+                   search_key(email), company_id, self.owner(), at,
+                   *self.touched(source, at, inherited=inherited))  # fmt: skip
 
     def deals(self, n: int) -> Iterator[tuple[object, ...]]:
         rng = self.rng
@@ -155,21 +187,27 @@ class _Rows:
             status = rng.choices(*STATUSES)[0]
             company_id = self.company_ids[company] if company is not None else None
             yield (str(uuid.uuid4()), self.account_id, title, search_key(title), value, status, company_id,
-                   person, source, self.owner(), at, at)  # fmt: skip
+                   person, self.owner(), at, *self.touched(source, at, inherited=inherited))  # fmt: skip
 
 
 async def _load(
     table: str, columns: tuple[str, ...], rows: Iterator[tuple[object, ...]], report: Progress
 ) -> None:
+    """`rows` in batches, then their history (set-based, from the loaded rows)."""
+    after_rowid = await last_rowid(table)
+    ids: list[str] = []
     batch: list[tuple[object, ...]] = []
     for row in rows:
         batch.append(row)
         if len(batch) == BATCH:
             await insert_rows(table, columns, batch)
             report(table, len(batch))
+            ids.extend(str(r[0]) for r in batch)
             batch = []
     await insert_rows(table, columns, batch)
     report(table, len(batch))
+    ids.extend(str(r[0]) for r in batch)
+    await history_of(table, KINDS[table], after_rowid=after_rowid, ids=ids)
 
 
 async def _owners(account: Account, wanted: int, rng: random.Random) -> list[str]:

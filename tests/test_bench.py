@@ -19,6 +19,8 @@ EXPECTED = [
     "sourceStats(PERSONS, 3 owners)",
     "GET /stats/sources.csv",
     "sourceTrend: a year by month over all contacts",
+    "sourceStats(ALL, FIRST_TOUCH)",
+    "sourceStats(PERSONS, 3 owners, FIRST_TOUCH)",
     "200 persons with source, company { source owner }, owner",
     "SQL statements per nested page",
     "{ me { id } }",

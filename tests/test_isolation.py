@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from graphql import GraphQLObjectType, get_named_type
 
-from models import Deal, Person
+from models import Deal, Person, RecordKind, SourceChange, SourceChangeReason
 from schema import schema
 from tests.documents import CREATE_SOURCE, ENABLE_SOURCES
 from tests.graphql import GQL, Caller, Records
@@ -27,15 +28,20 @@ class World:
     ids: dict[str, str]  # A's ids by kind
 
 
-SNAPSHOT = """{
-  me { id } users { id email } sourceSettings { enabled inheritFromCompany }
-  sources(includeArchived: true) {
-    id name color position archived archivedAt usage { companies persons deals } }
-  companies(first: 200) { totalCount edges { node { id name updatedAt source { id } owner { id } } } }
-  persons(first: 200) { totalCount edges { node { id firstName updatedAt source { id } company { id } } } }
-  deals(first: 200) {
-    totalCount edges { node { id title value status updatedAt source { id } person { id } } } }
-  sourceStats { label count deals { count totalValue } } }"""
+ATTRIBUTION = """sourceOrigin firstSource { id } firstSourceAt sourceHistory(first: 5) { edges { node {
+  at reason by { id } from { id } fromName to { id } toName } } }"""
+SNAPSHOT = f"""{{
+  me {{ id }} users {{ id email }} sourceSettings {{ enabled inheritFromCompany }}
+  sources(includeArchived: true) {{
+    id name color position archived archivedAt usage {{ companies persons deals }} }}
+  companies(first: 20) {{ totalCount edges {{ node {{
+    id name updatedAt source {{ id }} owner {{ id }} {ATTRIBUTION} }} }} }}
+  persons(first: 20) {{ totalCount edges {{ node {{
+    id firstName updatedAt source {{ id }} company {{ id }} {ATTRIBUTION} }} }} }}
+  deals(first: 20) {{ totalCount edges {{ node {{
+    id title value status updatedAt source {{ id }} person {{ id }} {ATTRIBUTION} }} }} }}
+  sourceStats {{ label count deals {{ count totalValue }} }}
+  firstTouch: sourceStats(attribution: FIRST_TOUCH) {{ label count deals {{ count totalValue }} }} }}"""
 
 
 @pytest.fixture
@@ -180,9 +186,13 @@ async def _deals(gql: GQL, w: World) -> None:
 
 @case("sourceStats")
 async def _stats(gql: GQL, w: World) -> None:
+    document = (
+        "query($u: [ID!], $a: Attribution) { sourceStats(userIds: $u, attribution: $a) { label count } }"
+    )
     for ids in (None, [w.ids["user"]]):
-        data = await gql.ok(w.b, "query($u: [ID!]) { sourceStats(userIds: $u) { label count } }", u=ids)
-        assert data["sourceStats"] == []
+        for attribution in ("CURRENT", "FIRST_TOUCH"):
+            data = await gql.ok(w.b, document, u=ids, a=attribution)
+            assert data["sourceStats"] == []
 
 
 @case("sourceTrend")
@@ -395,14 +405,56 @@ async def test_nested_fields_never_load_another_accounts_records(
     await b.company("B Corp")
     person = await b.person("Bea")
     deal = await b.deal("B deal")
-    corrupt = {"company_id": world.ids["company"], "source_id": world.ids["source"]}
+    corrupt = {
+        "company_id": world.ids["company"],
+        "source_id": world.ids["source"],
+        "first_source_id": world.ids["source"],
+    }
     await Person.filter(id=person["id"]).update(**corrupt)
     await Deal.filter(id=deal["id"]).update(**corrupt, person_id=world.ids["person"])
-    fields = [f for f in nested_object_fields(type_name) if f != "owner"]
+    # connections (sourceHistory) have their own case below
+    fields = [f for f in nested_object_fields(type_name) if f != "owner" and not f.endswith("History")]
     document = f"{{ {list_field} {{ edges {{ node {{ id {' '.join(f + ' { id }' for f in fields)} }} }} }} }}"
     # when
     data = await gql.ok(world.b, document)
     # then
     assert not mentions_a(data, world)
     for edge in data[list_field]["edges"]:
-        assert all(edge["node"][f] is None for f in fields if f in ("company", "person", "source"))
+        assert all(
+            edge["node"][f] is None for f in fields if f in ("company", "person", "source", "firstSource")
+        )
+
+
+HISTORY = """query($id: ID!) { person(id: $id) { sourceHistory { totalCount edges { node {
+  reason fromName toName from { id } to { id } by { id } } } } } }"""
+
+
+async def test_history_of_another_accounts_record_is_unreachable(gql: GQL, world: World) -> None:
+    # given: B's person, an entry of A's account that names B's person (a state the API cannot
+    # create), and an entry of B's person that names A's source and user
+    b = Records(gql, world.b)
+    person = await b.person("Bea")
+    await SourceChange.create(
+        account_id=world.a.account_id, record_kind=RecordKind.PERSON, record_id=person["id"],
+        at=datetime.now(UTC), reason=SourceChangeReason.EDITED, to_name="A's secret",
+    )  # fmt: skip
+    await SourceChange.create(
+        account_id=world.b.account_id, record_kind=RecordKind.PERSON, record_id=person["id"],
+        at=datetime.now(UTC), reason=SourceChangeReason.EDITED, to_source_id=world.ids["source"],
+        by_id=world.a.user_id, to_name="Website",
+    )  # fmt: skip
+    # when: B reads its person's history, and A's person by id
+    own = await gql.ok(world.b, HISTORY, id=person["id"])
+    theirs = await gql.ok(world.b, HISTORY, id=world.ids["person"])
+    listed = await gql.ok(world.b, "{ persons { edges { node { sourceHistory { totalCount } } } } }")
+    # then
+    assert own["person"]["sourceHistory"] == {
+        "totalCount": 1,
+        "edges": [{"node": {"reason": "EDITED", "fromName": None, "toName": "Website",
+                            "from": None, "to": None, "by": None}}],
+    }  # fmt: skip
+    assert theirs["person"] is None
+    assert listed["persons"]["edges"] == [{"node": {"sourceHistory": {"totalCount": 1}}}]
+    # and A's own history of its person is what it was
+    mine = await gql.ok(world.a, HISTORY, id=world.ids["person"])
+    assert [e["node"]["reason"] for e in mine["person"]["sourceHistory"]["edges"]] == ["CREATED"]

@@ -10,12 +10,37 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import pytest
+from tortoise.models import Model
 from tortoise.queryset import QuerySet, ValuesQuery
 from tortoise.transactions import in_transaction
 
-from models import Account, Company, Deal, DeletedRecord, Person, User
+from models import (
+    Account,
+    Company,
+    Deal,
+    DeletedRecord,
+    Person,
+    RecordKind,
+    SourceChange,
+    SourceChangeReason,
+    SourceOrigin,
+    User,
+)
 from resolvers.deletions import OLDEST_FIRST
 from resolvers.filters import RecordFilter, filter_q
+from resolvers.history import (
+    HISTORY_DEFAULT,
+    KEEP,
+    FirstSource,
+    Move,
+    OfCompany,
+    OneRecord,
+    OnSources,
+    move_statements,
+    pages_statement,
+)
+from resolvers.history import NEWEST_FIRST as HISTORY_ORDER
+from resolvers.locks import HeldSource
 from resolvers.pagination import NEWEST_FIRST, UPDATED_FIRST_TO_LAST, PageRequest, encode_cursor, keyset_page
 from resolvers.tally import Span, cells_statement
 from seeding.bulk import analyze, insert_rows
@@ -56,13 +81,19 @@ async def explain(sql: str, params: list[object], on_postgres: bool) -> str:
 MONTHS = [Span(datetime(2025, m, 1, tzinfo=UTC), datetime(2025, m + 1, 1, tzinfo=UTC)) for m in range(1, 12)]
 
 
+CURRENT, FIRST = "source_id", "first_source_id"
 CELL_CASES = {
-    "all": ([Span(None, None)], False, ["by_source"]),
+    "all": ([Span(None, None)], False, CURRENT, ["by_source"]),
     # which of the two depends on the planner's statistics; both hold every column needed
-    "owners": ([Span(None, None)], True, ["owner", "by_source"]),
-    "since": ([Span(SINCE, None)], False, ["by_source"]),
-    "months": (MONTHS, False, ["by_source"]),  # a trend: every cell a range of the index
-    "months-owners": (MONTHS, True, ["owner", "by_source"]),
+    "owners": ([Span(None, None)], True, CURRENT, ["owner", "by_source"]),
+    "since": ([Span(SINCE, None)], False, CURRENT, ["by_source"]),
+    "months": (MONTHS, False, CURRENT, ["by_source"]),  # a trend: every cell a range of the index
+    "months-owners": (MONTHS, True, CURRENT, ["owner", "by_source"]),
+    # by first touch: the same, over the first source
+    "first-all": ([Span(None, None)], False, FIRST, ["by_first_source"]),
+    "first-owners": ([Span(None, None)], True, FIRST, ["by_first_source"]),
+    "first-since": ([Span(SINCE, None)], False, FIRST, ["by_first_source"]),
+    "first-months": (MONTHS, False, FIRST, ["by_first_source"]),
 }
 
 
@@ -72,11 +103,11 @@ async def test_statistics_cells_read_only_covering_indexes(admin: Caller, on_pos
     await seed_account(account, SeedCounts(companies=2_000, persons=12_000, deals=6_000, sources=8, users=4))
     owners = [u.id for u in await User.filter(account=account)][:2]
     dialect = "postgres" if on_postgres else "sqlite"
-    for case, (spans, by_owner, suffixes) in CELL_CASES.items():
+    for case, (spans, by_owner, column, suffixes) in CELL_CASES.items():
         for table in ("person", "company", "deal"):
             figures = {"sqlite": "json_array(COUNT(*))", "postgres": "json_build_array(COUNT(*))"}[dialect]
             sql, params = cells_statement(
-                dialect, table, figures, account, spans, "source_id", owners if by_owner else None
+                dialect, table, figures, account, spans, column, owners if by_owner else None
             )
             # when
             explained = await explain(sql, params, on_postgres)
@@ -173,7 +204,8 @@ async def test_search_on_postgresql_reads_the_trigram_indexes(admin: Caller, on_
         values = {"id": str(uuid.uuid4()), "account_id": admin.account_id, "first_name": f"Ada {i}",
                   "first_name_folded": f"ada {i}", "last_name": "", "last_name_folded": "", "email": None,
                   "email_folded": "", "company_id": None, "source_id": None, "owner_id": admin.user_id,
-                  "created_at": at, "updated_at": at}  # fmt: skip
+                  "created_at": at, "updated_at": at, "source_origin": None, "first_source_id": None,
+                  "first_source_at": None}  # fmt: skip
         return tuple(values[c] for c in PERSON_COLUMNS)
 
     await insert_rows("person", PERSON_COLUMNS, [person(i) for i in range(100_000)])
@@ -200,3 +232,91 @@ async def test_deleting_a_source_finds_its_records_through_an_index(
         assert f"{table}_source_fk" in explained or "Index Cond: (source_id = " in explained, explained
     else:
         assert f"{table}_source_fk" in explained, explained
+
+
+@pytest.mark.parametrize(
+    ("model", "column", "index"),
+    [
+        (Company, "first_source_id", "company_first_source_fk"),
+        (Person, "first_source_id", "person_first_source_fk"),
+        (Deal, "first_source_id", "deal_first_source_fk"),
+        (SourceChange, "from_source_id", "source_change_from_fk"),
+        (SourceChange, "to_source_id", "source_change_to_fk"),
+    ],
+)
+async def test_deleting_a_source_finds_first_sources_and_history_entries_through_an_index(
+    admin: Caller, on_postgres: bool, model: type[Model], column: str, index: str
+) -> None:
+    # ON DELETE SET NULL on first sources and on history entries, as for source_id above
+    explained = await plan(model.filter(**{column: OWNER}).only("id"), on_postgres)
+    if on_postgres:
+        assert index in explained or f"Index Cond: ({column} = " in explained, explained
+    else:
+        assert index in explained, explained
+
+
+async def test_a_records_history_page_seeks_in_the_history_index_without_sorting(
+    admin: Caller, on_postgres: bool
+) -> None:
+    account = await Account.get(id=admin.account_id)
+    entries = SourceChange.filter(account_id=account.id, record_kind=RecordKind.PERSON, record_id=OWNER)
+    request = PageRequest(first=20, after=encode_cursor(SINCE, 7), default=HISTORY_DEFAULT)
+    explained = await plan(keyset_page(entries, request=request, ordering=HISTORY_ORDER), on_postgres)
+    assert "source_change_history" in explained, explained
+    assert "TEMP B-TREE" not in explained
+    assert "Sort" not in explained
+
+
+async def test_the_histories_of_a_page_of_records_are_read_through_the_history_index(
+    admin: Caller, on_postgres: bool
+) -> None:
+    account = await Account.get(id=admin.account_id)
+    ids = [uuid.uuid4() for _ in range(50)]
+    statement, params = pages_statement(Person, account=account, record_ids=ids, request=PageRequest(first=3))
+    explained = await plan_sql(statement, params, on_postgres)
+    assert "source_change_history" in explained, explained
+    assert "Seq Scan" not in explained
+    assert "SCAN source_change" not in explained
+
+
+WEB = HeldSource(id=uuid.UUID(OWNER), name="Web", archived_at=None)
+MOVES = {
+    "merge": Move(SourceChangeReason.MERGED, OnSources([uuid.uuid4()]), WEB, KEEP, FirstSource.FOLLOW),
+    "delete": Move(SourceChangeReason.DELETED, OnSources([uuid.uuid4()]), None, None, FirstSource.FOLLOW),
+    "apply": Move(
+        SourceChangeReason.APPLIED,
+        OfCompany(uuid.uuid4(), True),
+        WEB,
+        SourceOrigin.INHERITED,
+        FirstSource.ADOPT,
+    ),
+    "edit": Move(
+        SourceChangeReason.EDITED, OneRecord(uuid.uuid4()), WEB, SourceOrigin.CHOSEN, FirstSource.ADOPT
+    ),
+}
+
+
+@pytest.mark.parametrize("move", list(MOVES))
+@pytest.mark.parametrize("model", [Person, Deal])
+async def test_moves_find_their_records_through_indexes(
+    admin: Caller, on_postgres: bool, move: str, model: type[Model]
+) -> None:
+    # a merge of a few records in a million must not read the million
+    account = await Account.get(id=admin.account_id)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    statements = move_statements(model, account=account, move=MOVES[move], by=uuid.UUID(OWNER), now=now)
+    table = model._meta.db_table
+    for statement, params in statements:
+        explained = await plan_sql(statement, params, on_postgres)
+        assert f"Seq Scan on {table}" not in explained, explained
+        assert "SCAN r\n" not in explained + "\n", explained  # SQLite: a full scan of the records
+
+
+async def plan_sql(sql: str, params: list[object], on_postgres: bool) -> str:
+    async with in_transaction() as conn:
+        if on_postgres:
+            await conn.execute_script("SET LOCAL enable_seqscan = off")
+            rows = await conn.execute_query_dict(f"EXPLAIN {sql}", params)
+            return "\n".join(r["QUERY PLAN"] for r in rows)
+        rows = await conn.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(r["detail"] for r in rows)

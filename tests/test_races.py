@@ -8,6 +8,7 @@ explains.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -224,3 +225,47 @@ async def test_no_source_is_stored_after_the_switch_off_answered(
             assert all(codes(b) in ([], ["SOURCES_DISABLED"]) for b in bodies), [codes(b) for b in bodies]
             assert await stored(prefix) == stored_when_answered
             assert stored_when_answered == sum(1 for b in bodies if not codes(b))
+
+
+HISTORY = """query($id: ID!) { person(id: $id) { source { name } firstSource { name }
+  sourceHistory(first: 50) { edges { node { reason fromName toName } } } } }"""
+EDIT = "mutation($id: ID!, $s: ID) { updatePerson(id: $id, input: {sourceId: $s}) { id } }"
+
+
+async def test_edits_racing_a_merge_leave_histories_that_tell_one_story(
+    token: str, server: Server, database_url: str
+) -> None:
+    async with clients(server, 3) as many:
+        await call(many[0], token, ENABLE)
+        for round_ in range(ROUNDS // 2):
+            # given: persons on X
+            x, y, z = [data(await call(many[0], token, CREATE_SOURCE, n=f"{n}{round_}"), "createSource")["id"]
+                       for n in "XYZ"]  # fmt: skip
+            people = [
+                data(await call(many[0], token, CREATE_PERSON, i={"firstName": f"P{i}", "sourceId": x}),
+                     "createPerson")["id"]
+                for i in range(12)
+            ]  # fmt: skip
+            # when: each is edited (to Y, cleared, to Z, again to Y) while X is merged into Z
+            targets = [y, None, z]
+            jobs = [call(many[i % 2], token, EDIT, id=p, s=targets[i % 3]) for i, p in enumerate(people)]
+            jobs += [call(many[i % 2], token, EDIT, id=p, s=y) for i, p in enumerate(people[::4])]
+            jobs.insert(6, call(many[2], token, MERGE, ids=[x], into=z))
+            bodies = await asyncio.gather(*jobs)
+            merged = data(bodies.pop(6), "mergeSources")["moved"]["persons"]
+            assert all(not codes(b) for b in bodies), [b["errors"] for b in bodies if codes(b)]
+            # then: every history is one chain of changes ending at the person's source, in
+            # which the merge appears exactly for the persons it moved
+            merges = 0
+            for person_id in people:
+                person = data(await call(many[0], token, HISTORY, id=person_id), "person")
+                chain = [e["node"] for e in reversed(person["sourceHistory"]["edges"])]
+                assert chain[0] == {"reason": "CREATED", "fromName": None, "toName": f"X{round_}"}
+                for before, after in itertools.pairwise(chain):
+                    assert after["fromName"] == before["toName"], chain
+                    assert after["fromName"] != after["toName"], chain
+                assert chain[-1]["toName"] == (person["source"] and person["source"]["name"]), chain
+                assert person["firstSource"] == {"name": f"Z{round_}"}
+                merges += sum(e["reason"] == "MERGED" for e in chain)
+            assert merges == merged
+    assert await dangling_sources(database_url) == 0

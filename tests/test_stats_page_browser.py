@@ -423,8 +423,8 @@ def test_the_page_works_with_the_keyboard_and_labels_every_control(demo: tuple[S
     owners = [f for f in order if f.startswith("owner-")]
     assert order[: len(owners)] == [f"owner-{i}" for i in range(len(owners))]
     assert len(owners) == len(api(server, token, USERS)["users"])
-    rest = [f for f in order[len(owners) :] if f != "attribution"]  # attribution: issue 13
-    assert rest == ["contact-kind", "date-from", "date-to", "reset", "download", "table-wrap"]
+    rest = order[len(owners) :]
+    assert rest == ["contact-kind", "date-from", "date-to", "attribution", "reset", "download", "table-wrap"]
     assert before_filters == "forget"
     assert outline == "solid"
     assert unlabelled == []

@@ -21,7 +21,7 @@ class RecordKind(StrEnum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_index_for_source_deletes')]
+    dependencies = [('models', '0006_attribution')]
 
     initial = False
 
