@@ -279,7 +279,7 @@ async def test_the_histories_of_a_page_of_records_are_read_through_the_history_i
     assert "SCAN source_change" not in explained
 
 
-WEB = HeldSource(id=uuid.UUID(OWNER), name="Web", archived_at=None)
+WEB = HeldSource(id=OWNER, name="Web", archived_at=None)
 MOVES = {
     "merge": Move(SourceChangeReason.MERGED, OnSources([uuid.uuid4()]), WEB, KEEP, FirstSource.FOLLOW),
     "delete": Move(SourceChangeReason.DELETED, OnSources([uuid.uuid4()]), None, None, FirstSource.FOLLOW),
@@ -304,7 +304,7 @@ async def test_moves_find_their_records_through_indexes(
     # a merge of a few records in a million must not read the million
     account = await Account.get(id=admin.account_id)
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    statements = move_statements(model, account=account, move=MOVES[move], by=uuid.UUID(OWNER), now=now)
+    statements = move_statements(model, account=account, move=MOVES[move], by=OWNER, now=now)
     table = model._meta.db_table
     for statement, params in statements:
         explained = await plan_sql(statement, params, on_postgres)

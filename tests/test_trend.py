@@ -17,7 +17,7 @@ from graphql import OperationDefinitionNode, TypeInfo, ValidationContext, parse
 from models import Company, Deal, Person
 from schema import schema
 from schema.cost import HEAVY_FIELDS, LIST_SIZE, document_cost
-from tests.documents import ARCHIVE_SOURCE
+from tests.documents import ARCHIVE_SOURCE, UPDATE_PERSON
 from tests.graphql import GQL, Caller, Records
 
 ROW = """source { id name } label color count persons companies share
@@ -29,8 +29,10 @@ TREND = f"""query($interval: Interval!, $from: DateTime!, $to: DateTime!, $zone:
 PERIODS = """query($interval: Interval!, $from: DateTime!, $to: DateTime!, $zone: String!) {
   sourceTrend(interval: $interval, createdFrom: $from, createdTo: $to, timeZone: $zone) {
     start end label } }"""
-STATS = f"""query($userIds: [ID!], $kind: ContactKind!, $from: DateTime, $to: DateTime) {{
-  sourceStats(userIds: $userIds, contactKind: $kind, createdFrom: $from, createdTo: $to) {{ {ROW} }} }}"""
+STATS = f"""query($userIds: [ID!], $kind: ContactKind!, $from: DateTime, $to: DateTime,
+               $attribution: Attribution) {{
+  sourceStats(userIds: $userIds, contactKind: $kind, createdFrom: $from, createdTo: $to,
+              attribution: $attribution) {{ {ROW} }} }}"""
 
 WARSAW, NEW_YORK = "Europe/Warsaw", "America/New_York"
 
@@ -285,6 +287,33 @@ async def test_each_periods_rows_are_source_stats_over_that_period(
         admin, STATS, kind=kind, userIds=user_ids, **{"from": start.isoformat(), "to": end.isoformat()}
     )
     assert counted == sum(r["count"] for r in whole["sourceStats"]) > 0
+
+
+async def test_by_first_touch_each_periods_rows_are_source_stats_by_first_touch(
+    gql: GQL, admin: Caller, spread: dict[str, Any]
+) -> None:
+    # given: some persons and deals moved to another source or cleared since, so first touch differs
+    sources = {s["name"]: s["id"] for s in (await gql.ok(admin, "{ sources { id name } }"))["sources"]}
+    persons = (await gql.ok(admin, "{ persons(first: 200) { edges { node { id } } } }"))["persons"]["edges"]
+    for i, edge in enumerate(persons):
+        if i % 3 == 0:
+            moved = sources["Fair"] if i % 2 else None
+            await gql.ok(admin, UPDATE_PERSON, id=edge["node"]["id"], input={"sourceId": moved})
+    start, end = local(WARSAW, 2025, 1, 1), local(WARSAW, 2027, 1, 1)
+    # when
+    first = await trend(gql, admin, "QUARTER", start, end, WARSAW, attribution="FIRST_TOUCH")
+    current = await trend(gql, admin, "QUARTER", start, end, WARSAW)
+    # then
+    assert first != current
+    for period in first:
+        expected = await gql.ok(
+            admin,
+            STATS,
+            kind="ALL",
+            attribution="FIRST_TOUCH",
+            **{"from": period["start"], "to": period["end"]},
+        )
+        assert period["rows"] == expected["sourceStats"], period["label"]
 
 
 async def test_attribution_current_or_null_is_the_default(
