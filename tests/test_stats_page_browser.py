@@ -474,7 +474,7 @@ def _field_arguments(type_name: str, field: str) -> str:
     """The argument list of `field` in the SDL of `type_name` (empty when it has none)."""
     block = _type_block(type_name)
     start = block.find(f"  {field}(")
-    return block[start : block.find(")", start)] if start >= 0 else ""
+    return block[start : block.find("\n  )", start)] if start >= 0 else ""  # descriptions hold ")"
 
 
 HAS_COLOR = "  color: String!" in _type_block("SourceStatsRow")
