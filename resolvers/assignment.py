@@ -156,7 +156,8 @@ async def edit_source(
 ) -> datetime:
     """An edit's `sourceId`: null clears the source, an id sets it (origin CHOSEN). Re-sending
     the current source changes nothing and writes no entry. Runs in `assigning(...)`; returns
-    the edit's time, taken once the record is locked (so after any change it waited for)."""
+    the edit's time, taken once the record is locked (so after any change it waited for).
+    RecordMoved: the caller runs the edit again."""
     chosen_id = None
     if source_id is not None:
         require_sources_enabled(account)
@@ -176,20 +177,23 @@ async def edit_source(
     return now
 
 
+class RecordMoved(Exception):
+    """The record's source changed between reading it and locking it: run the edit again in a
+    new transaction, so its sources are still taken in id order before the record."""
+
+
 async def _hold_for_edit(
     model: RecordModel, account: Account, record_id: UUID, chosen_id: UUID | None
 ) -> tuple[bool, UUID | None, dict[UUID, HeldSource]]:
     """(whether the record exists, its source, the sources held): the record's current source
     and the chosen one held in id order, then the record locked (resolvers/locks.py's order).
-    Read again when another write moved the record meanwhile."""
-    exists, current, held = False, None, {}
-    for _ in range(3):
-        before = await model.filter(id=record_id, account=account).values_list("source_id", flat=True)
-        was = as_uuid(before[0]) if before and before[0] is not None else None
-        held = await share_sources(account, [i for i in (was, chosen_id) if i is not None])
-        exists, current = await current_source_of(model, account, record_id)
-        if current == was:
-            break
+    RecordMoved when another write moved the record meanwhile."""
+    before = await model.filter(id=record_id, account=account).values_list("source_id", flat=True)
+    was = as_uuid(before[0]) if before and before[0] is not None else None
+    held = await share_sources(account, [i for i in (was, chosen_id) if i is not None])
+    exists, current = await current_source_of(model, account, record_id)
+    if exists and current != was:
+        raise RecordMoved
     return exists, current, held
 
 

@@ -11,19 +11,21 @@ from tortoise.models import Model
 
 from models import Account, Company, Deal, Person, User
 from resolvers.assignment import (
+    RecordMoved,
     assigning,
     edit_source,
     may_assign_on_create,
     record_creation,
     source_on_create,
 )
-from resolvers.errors import BadUserInput, NotFound
+from resolvers.errors import BadUserInput, Conflict, NotFound
 from resolvers.ids import parse_id
 from resolvers.inputs import OMITTED, Omitted
 from resolvers.scope import get_in_account
 from resolvers.search import with_search_keys
 
 M = TypeVar("M", bound=Model)
+EDIT_ATTEMPTS = 3  # an edit whose record another write keeps moving meanwhile: then CONFLICT
 R = TypeVar("R", Company, Person, Deal)
 
 
@@ -108,9 +110,32 @@ async def update_record(
 ) -> R:
     """One UPDATE scoped by account. `source_id` is the patch's source: left out keeps it, null
     clears it, an id sets it, checked and logged in the UPDATE's transaction
-    (resolvers/assignment.py)."""
+    (resolvers/assignment.py). An edit whose record another write moves meanwhile runs again,
+    up to EDIT_ATTEMPTS times, then it is a CONFLICT."""
     what = model.__name__.lower()
     pk = parse_id(record_id, what=what)
+    for attempt in range(EDIT_ATTEMPTS):
+        try:
+            updated = await _update(model, account, by, pk, changes, source_id)
+            break
+        except RecordMoved:
+            if attempt == EDIT_ATTEMPTS - 1:
+                raise Conflict(f"the {what} changed while it was edited: send the edit again") from None
+    record = await model.get_or_none(id=pk) if updated else None
+    if record is None:  # none, or deleted by a concurrent request right after the update
+        raise NotFound(f"{what} not found", field="id")
+    return record
+
+
+async def _update(
+    model: type[R],
+    account: Account,
+    by: User,
+    pk: UUID,
+    changes: dict[str, Any],
+    source_id: str | Omitted | None,
+) -> int:
+    """One attempt of `update_record`: how many rows it updated (0 or 1)."""
     try:
         async with assigning(
             account, changes_source=source_id is not OMITTED, may_assign=source_id not in (None, OMITTED)
@@ -118,15 +143,12 @@ async def update_record(
             now = timezone.now()
             if source_id is not OMITTED:
                 now = await edit_source(model, account=account, record_id=pk, source_id=source_id, by=by.id)
-            updated = await model.filter(id=pk, account=account).update(
+            updated: int = await model.filter(id=pk, account=account).update(
                 **with_search_keys(model, changes), updated_at=now
             )
+            return updated
     except IntegrityError:
         raise _vanished() from None
-    record = await model.get_or_none(id=pk) if updated else None
-    if record is None:  # none, or deleted by a concurrent request right after the update
-        raise NotFound(f"{what} not found", field="id")
-    return record
 
 
 def id_or_none(record: Model | None) -> Any:
