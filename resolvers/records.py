@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from uuid import UUID
 
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
