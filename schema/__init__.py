@@ -15,6 +15,7 @@ from schema.companies import CompanyMutation, CompanyQuery
 from schema.cost import MAX_COST
 from schema.deals import DealMutation, DealQuery
 from schema.errors import log_unexpected
+from schema.execution import TributaryExecutionContext
 from schema.limits import limit_extensions
 from schema.nodes import NodeQuery
 from schema.persons import PersonMutation, PersonQuery
@@ -55,6 +56,7 @@ def build_schema(*, introspection: bool = True, max_cost: int = MAX_COST) -> Tri
         ],
         config=StrawberryConfig(disable_field_suggestions=not introspection),
         scalar_overrides={datetime: DateTimeScalar, Decimal: DecimalScalar},
+        execution_context_class=TributaryExecutionContext,
     )
 
 
