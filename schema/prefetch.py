@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, TypeAlias, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeAlias, TypeVar
 from uuid import UUID
 
+import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
@@ -51,6 +53,51 @@ def now_or_later(loader: DataLoader[UUID, R | None], key: object, convert: Calla
         return None if value is None else convert(value)
 
     return later()
+
+
+class _Miss:
+    """Not in the loader's cache (yet)."""
+
+
+MISS = _Miss()
+
+
+@dataclass(frozen=True)
+class Relation(Generic[R, T]):
+    """Records of one table as nodes: through the request's `loader`, turned into nodes by `convert`."""
+
+    loader: str  # a DataLoader of Loaders
+    convert: Callable[[R], T]
+
+    def load(self, loaders: Loaders, key: object) -> Related[T]:
+        return now_or_later(getattr(loaders, self.loader), key, self.convert)
+
+    def cached(self, loaders: Loaders, key: object) -> T | _Miss | None:
+        """The node at once when the loader holds it (None for no key or no record), else MISS."""
+        if key is None:
+            return None
+        future = getattr(loaders, self.loader).cache_map.get(as_uuid(key))
+        if future is None or not future.done() or future.exception() is not None:
+            return MISS
+        value = future.result()
+        return None if value is None else self.convert(value)
+
+
+RELATION_TAG = "__tributary_relation__"
+
+
+def relation_field(to: Relation[Any, Any], key: str, *, graphql_type: Any) -> Any:
+    """A node field that follows the foreign key `key` of the record: `to`'s node, or null.
+
+    The resolver is tagged with (`to`, `key`), so the execution context (schema/execution.py)
+    can answer it from the loader's cache without graphql-core's per-field machinery.
+    """
+
+    def resolve(self: Any, info: Info) -> Any:
+        return to.load(info.context.loaders, getattr(self, key))
+
+    setattr(resolve, RELATION_TAG, (to, key))
+    return strawberry.field(resolver=resolve, graphql_type=graphql_type)
 
 
 def _fields(selections: Iterable[Selection]) -> Iterable[SelectedField]:
