@@ -134,5 +134,14 @@ async def prefetch(loaders: Loaders, records: Sequence[object], selections: Sequ
 async def _load_level(
     loaders: Loaders, loader: DataLoader[Any, Any], keys: set[Any], selections: list[Selection]
 ) -> None:
-    loaded = await loader.load_many(list(keys))
+    """One batch for the keys the loader does not hold yet, straight into its cache: no future
+    and no callback per key (a page's DataLoader batches scheduled ~180 callbacks)."""
+    missing = [k for k in keys if loader.cache_map.get(k) is None]
+    if missing:
+        loader.prime_many(dict(zip(missing, await loader.load_fn(missing), strict=True)))
+    futures = [f for k in keys if (f := loader.cache_map.get(k)) is not None]
+    pending = [f for f in futures if not f.done()]  # loaded by another field at the same time
+    if pending:
+        await asyncio.wait(pending)
+    loaded = [f.result() for f in futures]
     await prefetch(loaders, [r for r in loaded if r is not None], selections)
