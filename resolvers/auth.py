@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 from tortoise import timezone
 from tortoise.expressions import Q
@@ -15,8 +15,6 @@ from tortoise.models import Model
 
 from models import Account, ApiToken, Role, User
 from resolvers.errors import Forbidden
-
-M = TypeVar("M", bound=Model)
 
 TOKEN_PREFIX = "trb_"
 
@@ -51,28 +49,31 @@ async def authenticate(token: str) -> User | None:
     _, rows = await db.execute_query(_token_sql(sqlite), [hash_token(token)])
     if not rows:
         return None
-    row = dict(rows[0])
-    api_token = _from_row(ApiToken, "t", row)
-    user = _from_row(User, "u", row)
-    object.__setattr__(user, "_account", _from_row(Account, "a", row))  # as select_related sets it
+    parts: dict[str, dict[str, Any]] = {"t": {}, "u": {}, "a": {}}
+    for name, value in dict(rows[0]).items():
+        table, _, column = name.partition(".")
+        parts[table][column] = value
+    user = User._init_from_db(**parts["u"])
+    object.__setattr__(user, "_account", Account._init_from_db(**parts["a"]))  # as select_related sets it
+    last_used_at = ApiToken._meta.fields_map["last_used_at"].to_python_value(parts["t"]["last_used_at"])
     now = timezone.now()
-    if api_token.last_used_at is None or now - api_token.last_used_at >= LAST_USE_PRECISION:
+    if last_used_at is None or now - last_used_at >= LAST_USE_PRECISION:
         # the condition again in SQL: concurrent requests (and processes) write it once
         stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USE_PRECISION)
-        await ApiToken.filter(stale, id=api_token.id).update(last_used_at=now)
+        await ApiToken.filter(stale, id=parts["t"]["id"]).update(last_used_at=now)
     return user
-
-
-_TABLES = (("t", ApiToken), ("u", User), ("a", Account))
 
 
 @cache
 def _token_sql(sqlite: bool) -> str:
-    """The token, its user and the user's account, by the token's digest, in one statement."""
+    """The token's id and last use, its user and the user's account, by the token's digest."""
+    selected: tuple[tuple[str, type[Model], Iterable[str]], ...] = (
+        ("t", ApiToken, ("id", "last_used_at")),
+        ("u", User, User._meta.db_fields),
+        ("a", Account, Account._meta.db_fields),
+    )
     columns = ", ".join(
-        f'{alias}."{column}" AS "{alias}.{column}"'
-        for alias, model in _TABLES
-        for column in model._meta.db_fields
+        f'{alias}."{column}" AS "{alias}.{column}"' for alias, _, names in selected for column in names
     )
     return (
         f'SELECT {columns} FROM "{ApiToken._meta.db_table}" t '
@@ -80,11 +81,6 @@ def _token_sql(sqlite: bool) -> str:
         f'JOIN "{Account._meta.db_table}" a ON a."id" = u."account_id" '
         f'WHERE t."token_hash" = {"?" if sqlite else "$1"}'
     )
-
-
-def _from_row(model: type[M], alias: str, row: dict[str, Any]) -> M:
-    prefix = f"{alias}."
-    return model._init_from_db(**{k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)})
 
 
 async def revoke_tokens(*, users: Iterable[User]) -> int:
