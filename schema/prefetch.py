@@ -4,7 +4,7 @@ DataLoaders already batch, but every nested field that returns an awaitable cost
 an async detour; for 200 nodes with five relations that is most of the page's time. The list
 resolvers therefore load every selected relation level by level (one batched query per loader
 and level, through the same DataLoaders), and the node fields answer synchronously from the
-loaders' caches (`now_or_later`). Only relations the client selected are loaded.
+loaders' caches (`Relation.load`). Only relations the client selected are loaded.
 """
 
 from __future__ import annotations
@@ -38,23 +38,6 @@ T = TypeVar("T")
 Related: TypeAlias = T | Awaitable[T | None] | None
 
 
-def now_or_later(loader: DataLoader[UUID, R | None], key: object, convert: Callable[[R], T]) -> Related[T]:
-    """The converted record at once when the loader already holds it, else an awaitable of it."""
-    if key is None:
-        return None
-    uuid = as_uuid(key)
-    future = loader.cache_map.get(uuid)
-    if future is not None and future.done() and future.exception() is None:
-        value = future.result()
-        return None if value is None else convert(value)
-
-    async def later() -> T | None:
-        value = await loader.load(uuid)
-        return None if value is None else convert(value)
-
-    return later()
-
-
 class _Miss:
     """Not in the loader's cache (yet)."""
 
@@ -70,7 +53,18 @@ class Relation(Generic[R, T]):
     convert: Callable[[R], T]
 
     def load(self, loaders: Loaders, key: object) -> Related[T]:
-        return now_or_later(getattr(loaders, self.loader), key, self.convert)
+        """The node at once when the loader already holds it, else an awaitable of it."""
+        node = self.cached(loaders, key)
+        if not isinstance(node, _Miss):
+            return node
+        loader: DataLoader[UUID, R | None] = getattr(loaders, self.loader)
+        uuid = as_uuid(key)
+
+        async def later() -> T | None:
+            value = await loader.load(uuid)
+            return None if value is None else self.convert(value)
+
+        return later()
 
     def cached(self, loaders: Loaders, key: object) -> T | _Miss | None:
         """The node at once when the loader holds it (None for no key or no record), else MISS."""
