@@ -71,7 +71,7 @@ class Relation(Generic[R, T]):
         if key is None:
             return None
         future = getattr(loaders, self.loader).cache_map.get(as_uuid(key))
-        if future is None or not future.done() or future.exception() is not None:
+        if future is None or not future.done() or future.cancelled() or future.exception() is not None:
             return MISS
         value = future.result()
         return None if value is None else self.convert(value)
@@ -128,13 +128,31 @@ async def prefetch(loaders: Loaders, records: Sequence[object], selections: Sequ
 async def _load_level(
     loaders: Loaders, loader: DataLoader[Any, Any], keys: set[Any], selections: list[Selection]
 ) -> None:
-    """One batch for the keys the loader does not hold yet, straight into its cache: no future
-    and no callback per key (a page's DataLoader batches scheduled ~180 callbacks)."""
+    """One batch for the keys the loader does not hold yet, straight into its cache: no
+    callback per key (a page's DataLoader batches scheduled ~180 of them). The keys' futures go
+    into the cache before the batch runs, so a level loading the same keys meanwhile (a
+    person's source and its company's source) waits for this batch instead of sending its own."""
     missing = [k for k in keys if loader.cache_map.get(k) is None]
     if missing:
-        loader.prime_many(dict(zip(missing, await loader.load_fn(missing), strict=True)))
+        batch = {k: asyncio.get_running_loop().create_future() for k in missing}
+        for key, future in batch.items():
+            loader.cache_map.set(key, future)
+        try:
+            values = await loader.load_fn(missing)
+        except Exception as error:
+            for future in batch.values():
+                future.set_exception(error)
+                future.exception()  # retrieved: whoever awaits it gets the error, nobody is warned
+            raise
+        except BaseException:  # cancelled (the request's budget, a client gone): forget the keys
+            for key, future in batch.items():
+                loader.cache_map.delete(key)
+                future.cancel()
+            raise
+        for key, value in zip(missing, values, strict=True):
+            batch[key].set_result(value)
     futures = [f for k in keys if (f := loader.cache_map.get(k)) is not None]
-    pending = [f for f in futures if not f.done()]  # loaded by another field at the same time
+    pending = [f for f in futures if not f.done()]  # loaded by another level at the same time
     if pending:
         await asyncio.wait(pending)
     loaded = [f.result() for f in futures]
