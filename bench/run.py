@@ -1,11 +1,14 @@
 """Tributary's benchmark: ratios measured in one run, on one database, interleaved.
 
     python bench/run.py --persons 1000000            # SQLite in a temporary folder
-    python bench/run.py --persons 200000 --database-url postgres://postgres@127.0.0.1/bench
+    python bench/run.py --persons 300000 --database-url postgres://postgres@127.0.0.1/bench \
+        --peer postgraphile                        # beside PostGraphile on the same tables
 
 It seeds a database (through `tributary seed`), serves it with a real `tributary serve`, and
 compares each figure with a baseline measured in the same rounds, so the ratios hold whatever
-the machine. Medians of --rounds rounds. Writes bench/results/latest.md and latest.json.
+the machine. Medians of --rounds rounds. Throughput is measured by wrk (bench/load.py) against
+the frameworks' ceilings (bench/ceilings.py) and, with --peer, against PostGraphile
+(bench/peer.py). Writes bench/results/latest.md and latest.json.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +36,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.figures import Figure  # noqa: E402
+from bench.load import CONNECTIONS, THREADS  # noqa: E402
 from bench.starvation import victim_p99  # noqa: E402
+from bench.throughput import SERVER_ENV, Setup, under_load  # noqa: E402
 from processes import run_cli, serving  # noqa: E402
 from resolvers.pagination import encode_cursor  # noqa: E402
 
@@ -55,7 +61,7 @@ NESTED_PAGE = """query($after: String) { persons(first: 200, after: $after) { ed
   company { id name source { id name } owner { id name } } } } } }"""
 SCALAR_PAGE = """query($after: String) { persons(first: 200, after: $after) { edges { node {
   id firstName lastName email createdAt } } } }"""
-CREATE = 'mutation { createPerson(input: {firstName: "Bench"}) { id } }'
+ENABLE_SOURCES = "mutation { updateSourceSettings(enabled: true) { enabled } }"
 SOURCES_BY_USE = "{ sources { id name usage { companies persons deals } } }"
 MERGE = """mutation($ids: [ID!]!, $into: ID!) {
   mergeSources(ids: $ids, into: $into, confirm: true) { moved { companies persons deals } } }"""
@@ -73,18 +79,6 @@ RAW_STATS = {
     "FROM deal WHERE account_id = {a} {owners} GROUP BY source_id",
     "sources": "SELECT id, name FROM source WHERE account_id = {a}",
 }
-
-
-@dataclass
-class Figure:
-    name: str
-    value: float
-    unit: str
-    baseline: str = ""
-    baseline_value: float | None = None
-    ratio: float | None = None
-    target: str = ""
-    met: bool | None = None
 
 
 def elapsed(fn: Callable[[], object]) -> float:
@@ -159,58 +153,6 @@ class Bench:
             Figure(name, s * 1000, "ms", baseline_name, b * 1000, ratio, f"{symbol} {target}", met)
         )
 
-    def throughput(
-        self, name: str, subject: str, baseline: str, *, target: float | None, seconds: float
-    ) -> None:
-        """Requests per second with 16 concurrent clients, alternating subject and baseline.
-
-        Without a `target` the ratio is reported for information only.
-        """
-        rates: dict[str, list[float]] = {"subject": [], "baseline": []}
-        for _ in range(3):
-            rates["subject"].append(asyncio.run(requests_per_second(self.url, self.token, subject, seconds)))
-            rates["baseline"].append(
-                asyncio.run(requests_per_second(self.url, self.token, baseline, seconds))
-            )
-        s, b = statistics.median(rates["subject"]), statistics.median(rates["baseline"])
-        ratio = s / b
-        self.figures.append(
-            Figure(
-                name,
-                s,
-                "req/s",
-                f"GET /healthz ({b:.0f} req/s)",
-                b,
-                ratio,
-                "" if target is None else f"≥ {target}",
-                None if target is None else ratio >= target,
-            )
-        )
-
-
-async def requests_per_second(url: str, token: str, what: str, seconds: float, clients: int = 16) -> float:
-    headers = {"Authorization": f"Bearer {token}"}
-    done = 0
-    deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as client:
-
-        async def one() -> httpx.Response:
-            if what == "healthz":
-                return await client.get("/healthz")
-            return await client.post("/graphql", json={"query": what})
-
-        async def worker() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                response = await one()
-                assert response.status_code == 200
-                done += 1
-
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        return done / (time.perf_counter() - start)
-
 
 def statements_per_page(database_url: str, token: str) -> int:
     """SQL statements behind one nested page, counted in-process through Tortoise's query log."""
@@ -256,12 +198,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--deals", type=int, help="default: persons / 2")
     p.add_argument("--database-url", help="default: a new SQLite file in a temporary folder")
     p.add_argument("--rounds", type=int, default=7)
-    p.add_argument("--seconds", type=float, default=2.0, help="per throughput round")
+    p.add_argument("--seconds", type=float, default=5.0, help="per wrk run (whole seconds)")
+    p.add_argument("--load-rounds", type=int, default=3, help="interleaved wrk runs per throughput row")
+    p.add_argument("--peer", choices=["postgraphile"], help="also serve the database with a peer and compare")
     p.add_argument("--results", type=Path, default=RESULTS, help="where latest.md and latest.json go")
     args = p.parse_args(argv)
     companies = args.companies if args.companies is not None else args.persons // 6
     deals = args.deals if args.deals is not None else args.persons // 2
 
+    load_before = _load_average()
     with tempfile.TemporaryDirectory() as tmp:
         database_url = args.database_url or f"sqlite://{tmp}/bench.sqlite3"
         account = f"Bench {datetime.now():%Y-%m-%d %H:%M:%S}"
@@ -276,17 +221,8 @@ def main(argv: list[str] | None = None) -> None:
             "--deals", str(deals), "--users", "8", "--sources", "15", timeout=3600,
         )  # fmt: skip
         seed_seconds = time.perf_counter() - started
-        # throughput rows send 16 requests of one token at once: lift the per-token bound
-        with serving(database_url, env={"TRIBUTARY_MAX_IN_FLIGHT": "1000"}) as server:
-            figures = measure(
-                server.url, server.process.pid, token, victim, database_url, args.rounds, args.seconds
-            )
-        # bulk moves, last (they change the data the rows above measure): single calls that take
-        # longer than the default time limit on large data (tens of seconds on PostgreSQL), so a
-        # server of their own times them instead of stopping them
-        print("bulk moves …", flush=True)
-        with serving(database_url, env={"TRIBUTARY_REQUEST_TIMEOUT": "600"}) as server:
-            figures[-1:-1] = bulk_moves(Bench(server.url, token, database_url, "", args.rounds))
+        with serving(database_url, env=SERVER_ENV) as server:
+            figures = measure(server.url, server.process.pid, token, victim, database_url, args)
         figures.insert(0, Figure("seed (create-account + seed)", seed_seconds, "s"))
         report(
             figures,
@@ -295,17 +231,21 @@ def main(argv: list[str] | None = None) -> None:
             persons=args.persons,
             deals=deals,
             database_url=database_url,
+            load_before=load_before,
         )
 
 
 def measure(
-    url: str, pid: int, token: str, victim_token: str, database_url: str, rounds: int, seconds: float
+    url: str, pid: int, token: str, victim_token: str, database_url: str, args: argparse.Namespace
 ) -> list[Figure]:
+    rounds = args.rounds
     probe = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
     me = probe.post("/graphql", json={"query": "{ me { id } users { id } }"}).json()["data"]
     owners = [u["id"] for u in me["users"]][:3]
     account_id = account_of(database_url, me["me"]["id"])
     bench = Bench(url, token, database_url, account_id, rounds)
+    bench.gql(ENABLE_SOURCES)  # createPerson with a source needs them on
+    source_id = bench.gql("{ sources { id } }")["data"]["sources"][0]["id"]
 
     # 1. statistics vs the same aggregates in raw SQL on the same database
     print("statistics …", flush=True)
@@ -354,10 +294,14 @@ def measure(
             "first page", lambda: bench.gql(SCALAR_PAGE), target=1.2,
         )  # fmt: skip
 
-    # 4. throughput at 16 concurrent clients
-    print("throughput …", flush=True)
-    bench.throughput("{ me { id } }", "{ me { id } }", "healthz", target=0.3, seconds=seconds)
-    bench.throughput("createPerson mutation", CREATE, "healthz", target=None, seconds=seconds)
+    # 4. throughput under wrk: ceilings, the peer, two workers
+    setup = Setup(
+        url=url, token=token, database_url=database_url, account_id=account_id, owner_id=me["me"]["id"],
+        source_id=source_id, persons=args.persons,
+        tributary_cursor=lambda depth: deep_cursor(database_url, account_id, depth),
+        peer=args.peer, rounds=args.load_rounds, seconds=args.seconds,
+    )  # fmt: skip
+    bench.figures += under_load(setup)
 
     # 5. fair use: another account while 20 clients of one token send the heaviest allowed document
     print("fair use under attack …", flush=True)
@@ -365,8 +309,15 @@ def measure(
     bench.figures.append(Figure("another account's { sources } p99, 20 attackers", p99 * 1000, "ms",
                                 target="< 1000 ms", met=p99 < 1.0))  # fmt: skip
 
-    # 6. memory (the bulk moves come after, on a server of their own)
-    bench.figures.append(Figure("server peak memory (VmHWM)", peak_memory_mib(pid), "MiB"))
+    # 6. bulk moves, last: they change the data the rows above measure. A move of 300,000
+    # records outlasts the default 10 s budget on PostgreSQL: a server of their own, without it
+    memory = Figure("server peak memory (VmHWM)", peak_memory_mib(pid), "MiB")
+    print("bulk moves …", flush=True)
+    with serving(database_url, env={**SERVER_ENV, "TRIBUTARY_REQUEST_TIMEOUT": "3600"}) as patient:
+        bench.figures += bulk_moves(Bench(patient.url, token, database_url, account_id, rounds))
+
+    # 7. memory of the server that measured the rows above
+    bench.figures.append(memory)
     return bench.figures
 
 
@@ -378,6 +329,7 @@ def bulk_moves(bench: Bench) -> list[Figure]:
     def records(usage: dict[str, int]) -> int:
         return usage["companies"] + usage["persons"] + usage["deals"]
 
+    figures = []
     by_use = sorted(bench.gql(SOURCES_BY_USE)["data"]["sources"], key=lambda s: -records(s["usage"]))
     first, second, third = (s["id"] for s in by_use[:3])
     for name, document, variables, payload, field in (
@@ -390,8 +342,8 @@ def bulk_moves(bench: Bench) -> list[Figure]:
         answer = bench.gql(document, **variables)
         seconds = time.perf_counter() - started
         moved = records(answer["data"][payload][field])
-        bench.figures.append(Figure(name, seconds, "s", f"one call, {moved:,} records moved"))
-    return bench.figures
+        figures.append(Figure(name, seconds, "s", f"one call, {moved:,} records moved"))
+    return figures
 
 
 def last_twelve_months() -> dict[str, str]:
@@ -443,21 +395,41 @@ def deep_cursor(database_url: str, account_id: str, depth: int) -> str | None:
 
 def report(figures: list[Figure], results: Path, **size: Any) -> None:
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    load = [f for f in figures if f.p50_ms is not None]
     lines = [
         f"Tributary benchmark, {datetime.now():%Y-%m-%d %H:%M}, {machine}, "
         f"{'SQLite' if str(size['database_url']).startswith('sqlite') else 'PostgreSQL'}, "
         f"{size['companies']:,} companies, {size['persons']:,} persons, {size['deals']:,} deals",
+        f"load average before: {size['load_before']}, after: {_load_average()}",
         "",
         "| measure | value | baseline | ratio | target | met |",
         "| --- | ---: | --- | ---: | --- | --- |",
     ]
     for f in figures:
+        if f in load:
+            continue
         baseline = (
             f"{f.baseline} ({f.baseline_value:.1f} ms)" if f.baseline_value and f.unit == "ms" else f.baseline
         )
-        ratio = f"{f.ratio:.2f}" if f.ratio is not None else ""
-        met = "" if f.met is None else ("yes" if f.met else "**no**")
-        lines.append(f"| {f.name} | {f.value:,.1f} {f.unit} | {baseline} | {ratio} | {f.target} | {met} |")
+        lines.append(
+            f"| {f.name} | {f.value:,.1f} {f.unit} | {baseline} | {_ratio(f)} | {f.target} | {_met(f)} |"
+        )
+    lines += [
+        "",
+        f"Under load: wrk -t{THREADS} -c{CONNECTIONS}, requests/s and latency p50 / p99 in ms, "
+        "medians of interleaved runs",
+        "",
+        "| request | req/s | p50 / p99 | baseline | req/s | p50 / p99 | ratio | target | met |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    for f in load:
+        ours = f"{f.p50_ms:.1f} / {f.p99_ms:.1f}"
+        theirs = f"{f.baseline_p50_ms:.1f} / {f.baseline_p99_ms:.1f}" if f.baseline_p50_ms is not None else ""
+        rate = f"{f.baseline_value:,.0f}" if f.baseline_value is not None else ""
+        lines.append(
+            f"| {f.name} | {f.value:,.0f} | {ours} | {f.baseline} | {rate} | {theirs} | {_ratio(f)} "
+            f"| {f.target} | {_met(f)} |"
+        )
     table = "\n".join(lines)
     print("\n" + table)
     results.mkdir(parents=True, exist_ok=True)
@@ -466,6 +438,19 @@ def report(figures: list[Figure], results: Path, **size: Any) -> None:
     (results / "latest.json").write_text(
         json.dumps({"machine": machine, "size": size, "figures": [asdict(f) for f in figures]}, indent=2)
     )
+
+
+def _ratio(f: Figure) -> str:
+    return f"{f.ratio:.2f}" if f.ratio is not None else ""
+
+
+def _met(f: Figure) -> str:
+    return "" if f.met is None else ("yes" if f.met else "**no**")
+
+
+def _load_average() -> str:
+    """The machine's 1-, 5- and 15-minute load averages: other jobs share it."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

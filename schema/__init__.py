@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
@@ -15,7 +14,8 @@ from schema.companies import CompanyMutation, CompanyQuery
 from schema.cost import MAX_COST
 from schema.deals import DealMutation, DealQuery
 from schema.errors import log_unexpected
-from schema.limits import limit_extensions
+from schema.execution import TributaryExecutionContext
+from schema.limits import document_limits
 from schema.nodes import NodeQuery
 from schema.persons import PersonMutation, PersonQuery
 from schema.scalars import DateTimeScalar, DecimalScalar
@@ -48,14 +48,11 @@ def build_schema(*, introspection: bool = True, max_cost: int = MAX_COST) -> Tri
     return TributarySchema(
         query=Query,
         mutation=Mutation,
-        # factories: a fresh extension per operation; the caches live at module level
-        extensions=[
-            *limit_extensions(introspection=introspection, max_cost=max_cost),
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
-        ],
+        # a factory: a fresh extension per operation; its caches live at module level
+        extensions=[lambda: document_limits(introspection=introspection, max_cost=max_cost)],
         config=StrawberryConfig(disable_field_suggestions=not introspection),
         scalar_overrides={datetime: DateTimeScalar, Decimal: DecimalScalar},
+        execution_context_class=TributaryExecutionContext,
     )
 
 

@@ -14,9 +14,9 @@ from schema.history import Attributed
 from schema.inputs import given, patch_of
 from schema.node import Node
 from schema.pagination import FIRST_DEFAULT, LIST_DOC, ORDER_DOC, Connection, page_request
-from schema.prefetch import Related, now_or_later
-from schema.sources import Source, load_source
-from schema.users import User, load_user
+from schema.prefetch import Relation, relation_field
+from schema.sources import SOURCES, Source
+from schema.users import USERS, User
 
 SOURCE_ID_DOC = (
     "A source of the caller's account (NOT_FOUND otherwise); SOURCES_DISABLED while sources "
@@ -32,13 +32,8 @@ class Company(Node, Attributed):
     source_id: strawberry.Private[object]
     owner_id: strawberry.Private[object]
 
-    @strawberry.field(graphql_type=Source | None)
-    def source(self, info: Info) -> Related[Source]:
-        return load_source(info, self.source_id)
-
-    @strawberry.field(graphql_type=User)
-    def owner(self, info: Info) -> Related[User]:
-        return load_user(info, self.owner_id)
+    source = relation_field(SOURCES, "source_id", graphql_type=Source | None)
+    owner = relation_field(USERS, "owner_id", graphql_type=User)
 
     @classmethod
     def from_model(cls, company: CompanyModel) -> Self:
@@ -56,9 +51,7 @@ class Company(Node, Attributed):
         )
 
 
-def load_company(info: Info, company_id: object) -> Related[Company]:
-    """A Company, or an awaitable of one (see schema/prefetch.py)."""
-    return now_or_later(info.context.loaders.companies_by_id, company_id, Company.from_model)
+COMPANIES = Relation("companies_by_id", Company.from_model)
 
 
 @strawberry.input

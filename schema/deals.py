@@ -9,7 +9,7 @@ import strawberry
 from models import Deal as DealModel
 from resolvers import deals
 from resolvers.money import from_cents
-from schema.companies import SOURCE_ID_DOC, Company, load_company
+from schema.companies import COMPANIES, SOURCE_ID_DOC, Company
 from schema.context import Info
 from schema.enums import DealStatus, RecordOrder
 from schema.filters import DealFilter
@@ -17,10 +17,10 @@ from schema.history import Attributed
 from schema.inputs import given, patch_of
 from schema.node import Node
 from schema.pagination import FIRST_DEFAULT, LIST_DOC, ORDER_DOC, Connection, page_request
-from schema.persons import INHERIT_DOC, Person, load_person
-from schema.prefetch import Related
-from schema.sources import Source, load_source
-from schema.users import User, load_user
+from schema.persons import INHERIT_DOC, PERSONS, Person
+from schema.prefetch import relation_field
+from schema.sources import SOURCES, Source
+from schema.users import USERS, User
 
 VALUE_DOC = "Non-negative, at most two decimals."
 
@@ -37,21 +37,10 @@ class Deal(Node, Attributed):
     source_id: strawberry.Private[object]
     owner_id: strawberry.Private[object]
 
-    @strawberry.field(graphql_type=Company | None)
-    def company(self, info: Info) -> Related[Company]:
-        return load_company(info, self.company_id)
-
-    @strawberry.field(graphql_type=Person | None)
-    def person(self, info: Info) -> Related[Person]:
-        return load_person(info, self.person_id)
-
-    @strawberry.field(graphql_type=Source | None)
-    def source(self, info: Info) -> Related[Source]:
-        return load_source(info, self.source_id)
-
-    @strawberry.field(graphql_type=User)
-    def owner(self, info: Info) -> Related[User]:
-        return load_user(info, self.owner_id)
+    company = relation_field(COMPANIES, "company_id", graphql_type=Company | None)
+    person = relation_field(PERSONS, "person_id", graphql_type=Person | None)
+    source = relation_field(SOURCES, "source_id", graphql_type=Source | None)
+    owner = relation_field(USERS, "owner_id", graphql_type=User)
 
     @classmethod
     def from_model(cls, deal: DealModel) -> Self:

@@ -16,8 +16,8 @@ from schema.context import Info
 from schema.enums import SourceChangeReason, SourceOrigin
 from schema.pagination import Connection, page_request
 from schema.prefetch import Related
-from schema.sources import Source, load_source
-from schema.users import User, load_user
+from schema.sources import SOURCES, Source
+from schema.users import USERS, User
 
 HISTORY_DOC = (
     f"Every change of the source, newest first. first/last: 1-{FIRST_MAX} (first null means "
@@ -45,7 +45,7 @@ class SourceChange:
         "entries written when Tributary was upgraded to attribution (who made them is not known).",
     )
     def by(self, info: Info) -> Related[User]:
-        return load_user(info, self.by_id)
+        return USERS.load(info.context.loaders, self.by_id)
 
     @strawberry.field(
         name="from",
@@ -53,7 +53,7 @@ class SourceChange:
         description="The source before the change; null when there was none, or it was deleted.",
     )
     def from_(self, info: Info) -> Related[Source]:
-        return load_source(info, self.from_source_id)
+        return SOURCES.load(info.context.loaders, self.from_source_id)
 
     from_name: str | None = strawberry.field(
         description="The name `from` had at the time, kept after it is deleted; null when there was none."
@@ -64,7 +64,7 @@ class SourceChange:
         description="The source after the change; null when it was cleared, or the source was deleted.",
     )
     def to(self, info: Info) -> Related[Source]:
-        return load_source(info, self.to_source_id)
+        return SOURCES.load(info.context.loaders, self.to_source_id)
 
     to_name: str | None = strawberry.field(
         description="The name `to` had at the time, kept after it is deleted; null when there is none."
@@ -107,7 +107,7 @@ class Attributed:
         "the record never had a source).",
     )
     def first_source(self, info: Info) -> Related[Source]:
-        return load_source(info, self.first_source_id)
+        return SOURCES.load(info.context.loaders, self.first_source_id)
 
     @strawberry.field(description=HISTORY_DOC)
     async def source_history(

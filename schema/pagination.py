@@ -60,9 +60,16 @@ def _sent(info: Info, argument: str) -> bool:
     description="hasPreviousPage (forward) and hasNextPage (backward) are looked up only when selected."
 )
 class PageInfo:
-    start_cursor: str | None
-    end_cursor: str | None
     page: strawberry.Private[Page[Any]]
+
+    # cursors are encoded only when selected
+    @strawberry.field
+    def start_cursor(self) -> str | None:
+        return self.page.cursor(self.page.items[0]) if self.page.items else None
+
+    @strawberry.field
+    def end_cursor(self) -> str | None:
+        return self.page.cursor(self.page.items[-1]) if self.page.items else None
 
     @strawberry.field
     async def has_next_page(self) -> bool:
@@ -101,10 +108,6 @@ class Connection(Generic[NodeT]):
         items = page.items
         return cls(
             edges=[Edge(node=to_node(item), record=item, page=page) for item in items],
-            page_info=PageInfo(
-                start_cursor=page.cursor(items[0]) if items else None,
-                end_cursor=page.cursor(items[-1]) if items else None,
-                page=page,
-            ),
+            page_info=PageInfo(page=page),
             page=page,
         )

@@ -7,7 +7,7 @@ import strawberry
 
 from models import Person as PersonModel
 from resolvers import persons
-from schema.companies import SOURCE_ID_DOC, Company, load_company
+from schema.companies import COMPANIES, SOURCE_ID_DOC, Company
 from schema.context import Info
 from schema.enums import RecordOrder
 from schema.filters import ContactFilter
@@ -15,9 +15,9 @@ from schema.history import Attributed
 from schema.inputs import given, patch_of
 from schema.node import Node
 from schema.pagination import FIRST_DEFAULT, LIST_DOC, ORDER_DOC, Connection, page_request
-from schema.prefetch import Related, now_or_later
-from schema.sources import Source, load_source
-from schema.users import User, load_user
+from schema.prefetch import Relation, relation_field
+from schema.sources import SOURCES, Source
+from schema.users import USERS, User
 
 INHERIT_DOC = (
     SOURCE_ID_DOC + " Left out on create, with inheritFromCompany on, the company's source is taken."
@@ -35,17 +35,9 @@ class Person(Node, Attributed):
     source_id: strawberry.Private[object]
     owner_id: strawberry.Private[object]
 
-    @strawberry.field(graphql_type=Company | None)
-    def company(self, info: Info) -> Related[Company]:
-        return load_company(info, self.company_id)
-
-    @strawberry.field(graphql_type=Source | None)
-    def source(self, info: Info) -> Related[Source]:
-        return load_source(info, self.source_id)
-
-    @strawberry.field(graphql_type=User)
-    def owner(self, info: Info) -> Related[User]:
-        return load_user(info, self.owner_id)
+    company = relation_field(COMPANIES, "company_id", graphql_type=Company | None)
+    source = relation_field(SOURCES, "source_id", graphql_type=Source | None)
+    owner = relation_field(USERS, "owner_id", graphql_type=User)
 
     @classmethod
     def from_model(cls, person: PersonModel) -> Self:
@@ -66,9 +58,7 @@ class Person(Node, Attributed):
         )
 
 
-def load_person(info: Info, person_id: object) -> Related[Person]:
-    """A Person, or an awaitable of one (see schema/prefetch.py)."""
-    return now_or_later(info.context.loaders.persons_by_id, person_id, Person.from_model)
+PERSONS = Relation("persons_by_id", Person.from_model)
 
 
 @strawberry.input

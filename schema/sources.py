@@ -14,7 +14,7 @@ from resolvers.palette import PALETTE
 from schema.context import Info
 from schema.inputs import patch_of
 from schema.node import Node
-from schema.prefetch import Related, now_or_later
+from schema.prefetch import Relation
 
 
 @strawberry.type
@@ -103,9 +103,7 @@ class UpdateSourceInput:
     color: strawberry.Maybe[str | None] = strawberry.field(description="#RRGGBB, any case.")
 
 
-def load_source(info: Info, source_id: object) -> Related[Source]:
-    """A Source, or an awaitable of one (see schema/prefetch.py)."""
-    return now_or_later(info.context.loaders.sources_by_id, source_id, Source.from_model)
+SOURCES = Relation("sources_by_id", Source.from_model)
 
 
 @strawberry.type

@@ -10,7 +10,7 @@ from resolvers.auth import require_admin
 from schema.context import Info
 from schema.enums import Role
 from schema.node import Node
-from schema.prefetch import Related, now_or_later
+from schema.prefetch import Relation
 
 
 @strawberry.type
@@ -68,6 +68,4 @@ class UserMutation:
         return await revoke_user_tokens(account=info.context.account, user_id=user_id)
 
 
-def load_user(info: Info, user_id: object) -> Related[User]:
-    """A User, or an awaitable of one (see schema/prefetch.py)."""
-    return now_or_later(info.context.loaders.users_by_id, user_id, User.from_model)
+USERS = Relation("users_by_id", User.from_model)

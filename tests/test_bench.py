@@ -1,15 +1,21 @@
 """The benchmark runs end to end at a tiny size, so it cannot rot between full runs.
 
 Only that every figure is produced is checked here: timings are never asserted in unit tests.
+On PostgreSQL it runs beside PostGraphile too (`--peer postgraphile`, installed by the bench
+with npm), which also checks that both answer the same rows.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 BENCH = Path(__file__).parent.parent / "bench" / "run.py"
 
@@ -23,27 +29,49 @@ EXPECTED = [
     "sourceStats(PERSONS, 3 owners, FIRST_TOUCH)",
     "200 persons with source, company { source owner }, owner",
     "SQL statements per nested page",
-    "{ me { id } }",
-    "createPerson mutation",
     "another account's { sources } p99, 20 attackers",
     "mergeSources: the most-used source into another",
     "deleteSource with replaceWith: the merged source",
     "server peak memory (VmHWM)",
 ]
+UNDER_LOAD = [
+    "ceiling: bare Starlette",
+    "ceiling: bare Strawberry { hello }, parser and validation caches",
+    "GET /healthz",
+    "{ me { id } } vs bare cached Strawberry",
+    "{ me { id } } vs /healthz",
+]
+BESIDE_POSTGRAPHILE = [
+    "{ me { id } } vs { query { __typename } }",
+    "newest 50 persons with source, company, owner names",
+    "the page after row 2,000",
+    "persons per source (sourceStats(PERSONS) { label count })",
+    "all statistics",
+    "createPerson with a source",
+]
+TWO_WORKERS = "newest 50 persons: two workers vs one"
 
 
-def test_benchmark_runs_end_to_end_and_reports_every_figure(database_url: str, tmp_path: Path) -> None:
+def test_benchmark_runs_end_to_end_and_reports_every_figure(
+    database_url: str, on_postgres: bool, tmp_path: Path
+) -> None:
+    # given: wrk is there, or the bench may install it (scripts/test does, as root)
+    if not shutil.which("wrk") and os.geteuid() != 0:
+        pytest.skip("wrk is missing (apt-get install wrk)")
+    peer = ["--peer", "postgraphile"] if on_postgres and shutil.which("npm") else []
     # when
     done = subprocess.run(
-        [sys.executable, str(BENCH), "--persons", "3000", "--rounds", "1", "--seconds", "0.5",
-         "--database-url", database_url, "--results", str(tmp_path)],
+        [sys.executable, str(BENCH), "--persons", "3000", "--rounds", "1", "--seconds", "1",
+         "--load-rounds", "1", "--database-url", database_url, "--results", str(tmp_path), *peer],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     # then
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads((tmp_path / "latest.json").read_text())
     figures = {f["name"]: f for f in report["figures"]}
-    assert list(figures) == EXPECTED
+    load = UNDER_LOAD + (BESIDE_POSTGRAPHILE if peer else []) + ([TWO_WORKERS] if on_postgres else [])
+    assert list(figures) == EXPECTED[:6] + load + EXPECTED[6:]
+    assert all(figures[name]["p99_ms"] >= figures[name]["p50_ms"] > 0 for name in load)
     assert all(math.isfinite(f["value"]) and f["value"] > 0 for f in figures.values())
     assert report["size"]["persons"] == 3000
     assert "| sourceStats(ALL) |" in (tmp_path / "latest.md").read_text()

@@ -27,7 +27,6 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
-    parse,
 )
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
@@ -41,7 +40,7 @@ from resolvers.errors import DomainError
 from schema import TributarySchema
 from schema.context import Context
 from schema.errors import to_client_error
-from schema.limits import MAX_TOKENS
+from schema.limits import CACHED_DOCUMENTS, parse_document
 from web.auth import signed_in_user
 from web.availability import database_unreachable
 from web.fair_use import ClientGone, TimedOut, fair_turn, within_budget
@@ -214,11 +213,11 @@ def _depth(value: object) -> int:
     return deepest
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=CACHED_DOCUMENTS)
 def _operation(query: str, operation_name: str | None) -> tuple[DocumentNode, OperationDefinitionNode] | None:
     """The document and the operation a request would run (None when it does not parse or pick one)."""
     try:
-        document = parse(query, max_tokens=MAX_TOKENS)
+        document = parse_document(query)
     except GraphQLError:
         return None
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
