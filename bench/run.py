@@ -88,8 +88,10 @@ def elapsed(fn: Callable[[], object]) -> float:
 
 
 class Bench:
-    def __init__(self, url: str, token: str, database_url: str, account_id: str, rounds: int) -> None:
-        self.http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=600)
+    def __init__(
+        self, url: str, token: str, database_url: str, account_id: str, rounds: int, *, timeout: float = 600
+    ) -> None:
+        self.http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
         self.url = url
         self.token = token
         self.database_url = database_url
@@ -314,7 +316,7 @@ def measure(
     memory = Figure("server peak memory (VmHWM)", peak_memory_mib(pid), "MiB")
     print("bulk moves …", flush=True)
     with serving(database_url, env={**SERVER_ENV, "TRIBUTARY_REQUEST_TIMEOUT": "3600"}) as patient:
-        bench.figures += bulk_moves(Bench(patient.url, token, database_url, account_id, rounds))
+        bench.figures += bulk_moves(Bench(patient.url, token, database_url, account_id, rounds, timeout=3600))
 
     # 7. memory of the server that measured the rows above
     bench.figures.append(memory)

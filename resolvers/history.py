@@ -9,7 +9,9 @@ sources) moving onto one source or none.
   statement: a CTE locks the selected rows, updates them and inserts one entry per record whose
   source changed, from the values it locked, so a concurrent edit can never be logged twice or
   not at all. SQLite (one writer, holding the write lock: resolvers/locks.py) runs an
-  INSERT … SELECT of the entries, then one UPDATE.
+  INSERT … SELECT of the entries, then the UPDATE of the moving rows (and one of the rows
+  whose first source only follows).
+- A change is dated once its records are locked, so each record's entries are in time order.
 - An entry keeps both sources' names, so it reads the same after they are deleted.
 - Deleting a record deletes its entries (`forget`).
 - Reading: a record's entries newest first in keyset pages (resolvers/pagination.py); for a page
@@ -405,7 +407,8 @@ def _connection() -> BaseDBAsyncClient:
 
 class _Sql:
     """Hand-written SQL for either backend: numbered parameters, `?n` on SQLite and `$n::type`
-    on PostgreSQL, so a fragment may use one several times."""
+    on PostgreSQL (typed, as PostgreSQL cannot infer the type of a bare parameter). Every
+    parameter added must appear in the statement it is passed with."""
 
     def __init__(self, connection: BaseDBAsyncClient) -> None:
         self.connection = connection
