@@ -52,10 +52,14 @@ class Company(Model):
             Index(fields=("account_id", "updated_at", "id"), name="company_updated"),
             Index(fields=("account_id", "source_id", "created_at", "owner_id"), name="company_by_source"),
             Index(fields=("account_id", "owner_id", "source_id", "created_at"), name="company_owner"),
-            # the same for statistics by first touch (attribution: FIRST_TOUCH)
+            # the same two for statistics by first touch (attribution: FIRST_TOUCH)
             Index(
                 fields=("account_id", "first_source_id", "created_at", "owner_id"),
                 name="company_by_first_source",
+            ),
+            Index(
+                fields=("account_id", "owner_id", "first_source_id", "created_at"),
+                name="company_first_owner",
             ),
             # deleting a source makes the database find the records still on it (ON DELETE SET
             # NULL): without an index led by source_id that is a scan of the table per source

@@ -76,10 +76,14 @@ class Deal(Model):
                 fields=("account_id", "owner_id", "source_id", "created_at", "status", "value_cents"),
                 name="deal_owner",
             ),
-            # the same for statistics by first touch (attribution: FIRST_TOUCH)
+            # the same two for statistics by first touch (attribution: FIRST_TOUCH)
             Index(
                 fields=("account_id", "first_source_id", "created_at", "status", "value_cents", "owner_id"),
                 name="deal_by_first_source",
+            ),
+            Index(
+                fields=("account_id", "owner_id", "first_source_id", "created_at", "status", "value_cents"),
+                name="deal_first_owner",
             ),
             # deleting a source makes the database find the records still on it (ON DELETE SET
             # NULL): without an index led by source_id that is a scan of the table per source

@@ -91,7 +91,8 @@ CELL_CASES = {
     "months-owners": (MONTHS, True, CURRENT, ["owner", "by_source"]),
     # by first touch: the same, over the first source
     "first-all": ([Span(None, None)], False, FIRST, ["by_first_source"]),
-    "first-owners": ([Span(None, None)], True, FIRST, ["by_first_source"]),
+    "first-owners": ([Span(None, None)], True, FIRST, ["first_owner", "by_first_source"]),
+    "first-months-owners": (MONTHS, True, FIRST, ["first_owner", "by_first_source"]),
     "first-since": ([Span(SINCE, None)], False, FIRST, ["by_first_source"]),
     "first-months": (MONTHS, False, FIRST, ["by_first_source"]),
 }
