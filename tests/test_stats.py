@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +15,7 @@ from models import Company, Deal, DealStatus, Person, Source
 from resolvers.palette import NO_SOURCE_COLOR
 from seeding.bulk import insert_rows
 from seeding.synthetic import DEAL_COLUMNS
+from tests.csv_rows import csv_row_of, csv_rows
 from tests.documents import ARCHIVE_SOURCE
 from tests.graphql import GQL, Caller, Records
 
@@ -247,10 +246,6 @@ async def test_an_archived_source_keeps_its_row_while_anything_counted_uses_it(
     assert await stats(gql, admin, userIds=[]) == [row(world.web, 0, 0, 0)]
 
 
-def csv_rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
-
-
 @pytest.mark.parametrize(
     ("params", "variables"),
     [
@@ -287,23 +282,7 @@ async def test_csv_matches_graphql_row_for_row(
         "source_id,source,count,persons,companies,share,deals,deal_value,won_deals,won_value,"
         "average_deal_value,win_rate"
     )
-    expected = [
-        {
-            "source_id": r["source"]["id"] if r["source"] else "",
-            "source": r["label"],
-            "count": str(r["count"]),
-            "persons": str(r["persons"]),
-            "companies": str(r["companies"]),
-            "share": repr(r["share"]),
-            "deals": str(r["deals"]["count"]),
-            "deal_value": r["deals"]["totalValue"],
-            "won_deals": str(r["deals"]["won"]),
-            "won_value": r["deals"]["wonValue"],
-            "average_deal_value": r["deals"]["averageValue"] or "",
-            "win_rate": "" if r["deals"]["winRate"] is None else repr(r["deals"]["winRate"]),
-        }
-        for r in rows
-    ]
+    expected = [csv_row_of(r) for r in rows]
     assert csv_rows(response.text) == expected
 
 

@@ -3,8 +3,6 @@ rows sourceStats gives for it."""
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -17,6 +15,7 @@ from graphql import OperationDefinitionNode, TypeInfo, ValidationContext, parse
 from models import Company, Deal, Person
 from schema import schema
 from schema.cost import HEAVY_FIELDS, LIST_SIZE, document_cost
+from tests.csv_rows import csv_row_of, csv_rows
 from tests.documents import ARCHIVE_SOURCE, UPDATE_PERSON
 from tests.graphql import GQL, Caller, Records
 
@@ -424,10 +423,6 @@ async def test_a_trend_with_every_row_field_by_month_fits_the_default_cost_limit
 # --- the CSV -----------------------------------------------------------------------------------
 
 
-def csv_rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
-
-
 async def test_trend_csv_is_the_graphql_trend_row_for_row(
     client: httpx.AsyncClient, gql: GQL, admin: Caller, spread: dict[str, Any]
 ) -> None:
@@ -447,24 +442,7 @@ async def test_trend_csv_is_the_graphql_trend_row_for_row(
         "won_value,average_deal_value,win_rate"
     )
     expected = [
-        {
-            "period_start": p["start"],
-            "period": p["label"],
-            "source_id": r["source"]["id"] if r["source"] else "",
-            "source": r["label"],
-            "count": str(r["count"]),
-            "persons": str(r["persons"]),
-            "companies": str(r["companies"]),
-            "share": repr(r["share"]),
-            "deals": str(r["deals"]["count"]),
-            "deal_value": r["deals"]["totalValue"],
-            "won_deals": str(r["deals"]["won"]),
-            "won_value": r["deals"]["wonValue"],
-            "average_deal_value": r["deals"]["averageValue"] or "",
-            "win_rate": "" if r["deals"]["winRate"] is None else repr(r["deals"]["winRate"]),
-        }
-        for p in result
-        for r in p["rows"]
+        {"period_start": p["start"], "period": p["label"], **csv_row_of(r)} for p in result for r in p["rows"]
     ]
     assert csv_rows(response.text) == expected
     assert {line["period"] for line in expected} == {f"{y}-Q{q}" for y in (2025, 2026) for q in range(1, 5)}
