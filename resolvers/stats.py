@@ -85,14 +85,25 @@ class TrendPeriod:
     rows: list[StatsRow]
 
 
-async def source_stats(*, account: Account, kind: ContactKind, where: StatsFilter) -> list[StatsRow]:
-    """The rows of `stats_rows` over the filter's creation range."""
-    (rows,) = await _rows_by_span(account, kind, where, [Span(where.created_from, where.created_to)])
+async def source_stats(
+    *, account: Account, kind: ContactKind, where: StatsFilter, deal_figures: bool = True
+) -> list[StatsRow]:
+    """The rows of `stats_rows` over the filter's creation range. Without `deal_figures` the
+    rows are the same but their deal figures are 0 (for callers that show none of them)."""
+    (rows,) = await _rows_by_span(
+        account, kind, where, [Span(where.created_from, where.created_to)], deal_figures
+    )
     return rows
 
 
 async def source_trend(
-    *, account: Account, kind: ContactKind, where: StatsFilter, interval: Interval, zone: str
+    *,
+    account: Account,
+    kind: ContactKind,
+    where: StatsFilter,
+    interval: Interval,
+    zone: str,
+    deal_figures: bool = True,
 ) -> list[TrendPeriod]:
     """The calendar periods of `interval` in time zone `zone` that overlap the filter's creation
     range (which both ends bound), clipped to it (resolvers/periods.py); each period's rows are
@@ -100,12 +111,13 @@ async def source_trend(
     if where.created_from is None or where.created_to is None:
         raise ValueError("a trend needs both ends of its range")
     periods = calendar_periods(interval, where.created_from, where.created_to, time_zone(zone))
-    rows = await _rows_by_span(account, kind, where, [Span(p.start, p.end) for p in periods])
+    spans = [Span(p.start, p.end) for p in periods]
+    rows = await _rows_by_span(account, kind, where, spans, deal_figures)
     return [TrendPeriod(period, period_rows) for period, period_rows in zip(periods, rows, strict=True)]
 
 
 async def _rows_by_span(
-    account: Account, kind: ContactKind, where: StatsFilter, spans: list[Span]
+    account: Account, kind: ContactKind, where: StatsFilter, spans: list[Span], deal_figures: bool
 ) -> list[list[StatsRow]]:
     owners = where.owners()
     sources = await list_sources(account=account, include_archived=True)
@@ -116,6 +128,8 @@ async def _rows_by_span(
         owners=owners,
         persons=kind in (ContactKind.PERSONS, ContactKind.ALL),
         companies=kind in (ContactKind.COMPANIES, ContactKind.ALL),
+        deal_figures=deal_figures,
+        archived=[s.id for s in sources if s.archived],
     )
     return [stats_rows(sources, span_cells) for span_cells in cells]
 

@@ -119,6 +119,14 @@ def node_selections(info: Info) -> list[Selection]:
     return found
 
 
+def selects(info: Info, *path: str) -> bool:
+    """Whether the client selected `path` (field names, fragments looked through) under this field."""
+    level: list[Selection] = [s for f in _fields(info.selected_fields) for s in f.selections]
+    for name in path:
+        level = [s for f in _fields(level) if f.name == name for s in (f.selections or [f])]
+    return bool(level)
+
+
 async def prefetch(loaders: Loaders, records: Sequence[object], selections: Sequence[Selection]) -> None:
     jobs = []
     for field in _fields(selections):

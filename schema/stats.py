@@ -11,6 +11,7 @@ from resolvers.palette import NO_SOURCE_COLOR
 from resolvers.periods import MAX_PERIODS
 from schema.context import Info
 from schema.enums import Attribution, ContactKind, Interval
+from schema.prefetch import selects
 from schema.sources import Source
 
 
@@ -123,6 +124,7 @@ class StatsQuery:
                 created_to=created_to,
                 attribution=attribution or Attribution.CURRENT,
             ),
+            deal_figures=selects(info, "deals"),
         )
         return [SourceStatsRow.from_row(r) for r in rows]
 
@@ -155,5 +157,6 @@ class StatsQuery:
             ),
             interval=interval,
             zone=time_zone,
+            deal_figures=selects(info, "rows", "deals"),
         )
         return [SourceTrendPeriod.from_period(p) for p in periods]

@@ -121,6 +121,25 @@ async def test_statistics_cells_read_only_covering_indexes(admin: Caller, on_pos
             assert "Sort" not in explained
 
 
+@pytest.mark.parametrize(("column", "narrow"), [(CURRENT, "source_fk"), (FIRST, "first_source_fk")])
+async def test_a_bare_count_per_source_over_all_time_reads_the_single_column_source_index(
+    admin: Caller, on_postgres: bool, column: str, narrow: str
+) -> None:
+    # given
+    account = await Account.get(id=admin.account_id)
+    await seed_account(account, SeedCounts(companies=2_000, persons=12_000, deals=6_000, sources=8, users=4))
+    dialect = "postgres" if on_postgres else "sqlite"
+    for table in ("person", "company"):
+        sql, params = cells_statement(
+            dialect, table, "COUNT(*)", account, [Span(None, None)], column, None, counts_only=True
+        )
+        # when
+        explained = await explain(sql, params, on_postgres)
+        # then: a source's cell by the source alone; "no source" within the account
+        assert covered_by(f"{table}_{narrow}", on_postgres) in explained, explained
+        assert covered_by(f"{table}_by_{column.removesuffix('_id')}", on_postgres) in explained, explained
+
+
 @pytest.mark.parametrize(
     ("request_", "bound"),
     [

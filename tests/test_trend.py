@@ -315,6 +315,23 @@ async def test_by_first_touch_each_periods_rows_are_source_stats_by_first_touch(
         assert period["rows"] == expected["sourceStats"], period["label"]
 
 
+async def test_periods_without_deal_figures_selected_have_the_same_rows(
+    gql: GQL, admin: Caller, spread: dict[str, Any]
+) -> None:
+    # given
+    no_deals = TREND.replace(ROW, "source { id name } label color count persons companies share")
+    variables = {"interval": "MONTH", "from": local("UTC", 2025, 1, 1).isoformat(),
+                 "to": local("UTC", 2027, 1, 1).isoformat(), "zone": "UTC", "kind": "COMPANIES"}  # fmt: skip
+    # when
+    with_deals = (await gql.ok(admin, TREND, **variables))["sourceTrend"]
+    without = (await gql.ok(admin, no_deals, **variables))["sourceTrend"]
+    # then
+    assert [
+        {**p, "rows": [{k: v for k, v in r.items() if k != "deals"} for r in p["rows"]]} for p in with_deals
+    ] == without
+    assert any(r["deals"]["count"] and not r["count"] for p in with_deals for r in p["rows"])
+
+
 async def test_attribution_current_or_null_is_the_default(
     gql: GQL, admin: Caller, spread: dict[str, Any]
 ) -> None:
