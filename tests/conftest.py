@@ -81,6 +81,23 @@ def module_database_url(migrated_database: str, tmp_path_factory: pytest.TempPat
 
 
 @pytest.fixture
+async def empty_url(tmp_path: Path) -> AsyncIterator[str]:
+    """A database without any table, for migration tests: a new SQLite file, or a new
+    PostgreSQL database beside the suite's (dropped afterwards)."""
+    if not POSTGRES_URL:
+        yield f"sqlite://{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"tributary_migration_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
 def on_postgres() -> bool:
     return bool(POSTGRES_URL)
 

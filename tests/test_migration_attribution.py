@@ -8,15 +8,10 @@ without a source: none of it. Statistics by first touch then equal the current o
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
-import pytest
 from tortoise.connection import connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api.migrate import migrate
@@ -37,22 +32,6 @@ READ = f"""{{
   deals(first: 5) {{ edges {{ node {{ title {ATTRIBUTION} }} }} }}
   current: sourceStats {{ label count deals {{ count totalValue }} }}
   firstTouch: sourceStats(attribution: FIRST_TOUCH) {{ label count deals {{ count totalValue }} }} }}"""
-
-
-@pytest.fixture
-async def empty_url(tmp_path: Path) -> AsyncIterator[str]:
-    """A database without any table."""
-    if not POSTGRES_URL:
-        yield f"sqlite://{tmp_path / 'before.sqlite3'}"
-        return
-    name = f"tributary_migration_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 async def fill_as_before(url: str) -> dict[str, str]:

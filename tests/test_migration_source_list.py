@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
-import pytest
 from tortoise.connection import connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api.migrate import migrate
@@ -17,7 +12,6 @@ from models import Account, Source
 from models.config import tortoise_config
 from resolvers.palette import PALETTE
 from resolvers.sources import list_sources
-from tests.conftest import POSTGRES_URL
 
 V1 = "models.0002_owner_in_source_indexes"
 MANY = (
@@ -30,25 +24,9 @@ NAMES = {  # account -> source names, inserted in this (not alphabetical) order;
 }
 
 
-@pytest.fixture
-async def empty_database(tmp_path: Path) -> AsyncIterator[str]:
-    """A database without any table."""
-    if not POSTGRES_URL:
-        yield f"sqlite://{tmp_path / 'v1.sqlite3'}"
-        return
-    name = f"tributary_migration_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-async def test_upgrade_keeps_v1_order_as_positions_and_gives_palette_colours(empty_database: str) -> None:
+async def test_upgrade_keeps_v1_order_as_positions_and_gives_palette_colours(empty_url: str) -> None:
     # given: a v1 database with sources in two accounts
-    config = tortoise_config(empty_database)
+    config = tortoise_config(empty_url)
     async with TortoiseContext():
         await migrate(config=config, target=V1)
     async with TortoiseContext() as ctx:

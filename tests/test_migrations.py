@@ -6,14 +6,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
-import pytest
 from tortoise.connection import connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api.migrate import migrate
@@ -27,22 +22,6 @@ POSTGRES_URL = os.environ.get("TRIBUTARY_TEST_POSTGRES_URL")
 BEFORE = "models.0002_owner_in_source_indexes"
 TOKEN = "trb_migrated"
 LONG_NAME = "\ufdfa" * 20  # its key (360 letters) fitted VARCHAR(400), but exceeds KEY_MAX
-
-
-@pytest.fixture
-async def empty_url(tmp_path: Path) -> AsyncIterator[str]:
-    """A database without any table."""
-    if not POSTGRES_URL:
-        yield f"sqlite://{tmp_path / 'old.sqlite3'}"
-        return
-    name = f"tributary_migration_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 async def fill_as_before(url: str) -> None:
