@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,13 +69,41 @@ def serving(
         text=True,
     )
     url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+
+    with answering(process, healthy, name="server", timeout=timeout, kept=KEPT_LINES) as lines:
+        if "--demo" in extra:
+            deadline = time.monotonic() + timeout
+            while len(lines) < DEMO_LINES and time.monotonic() < deadline:
+                time.sleep(0.05)
+        yield Server(process, url, lines)
+
+
+@contextmanager
+def answering(
+    process: subprocess.Popen[str],
+    ready: Callable[[], bool],
+    *,
+    name: str,
+    timeout: float,
+    kept: int | None = None,
+) -> Iterator[list[str]]:
+    """`process` (its output on a text pipe as stdout) until the block ends, once `ready()` says
+    it answers; yields its first `kept` output lines (all when None), stripped.
+
+    A thread drains the pipe, so a chatty process (uvicorn's access log) never stalls on it. A
+    process that exits early, or is not ready within `timeout` seconds, raises RuntimeError with
+    what it printed; at the end it is terminated, and killed if it has not stopped in 10 s.
+    """
     lines: list[str] = []
 
     def drain() -> None:
         assert process.stdout is not None
         with process.stdout:
             for line in process.stdout:
-                if len(lines) < KEPT_LINES:
+                if kept is None or len(lines) < kept:
                     lines.append(line.strip())
 
     drainer = threading.Thread(target=drain, daemon=True)
@@ -84,18 +112,16 @@ def serving(
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                raise RuntimeError("server exited early")
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not become healthy")
+                raise RuntimeError(f"{name} exited early:\n" + "\n".join(lines))
             try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                if ready():
                     break
             except httpx.TransportError:
-                time.sleep(0.1)
-        if "--demo" in extra:
-            while len(lines) < DEMO_LINES and time.monotonic() < deadline:
-                time.sleep(0.05)
-        yield Server(process, url, lines)
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not start in {timeout:g} s:\n" + "\n".join(lines))
+            time.sleep(0.1)
+        yield lines
     finally:
         process.terminate()
         try:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +23,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.extensions import ParserCache, ValidationCache
+
+from processes import answering
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,26 +59,13 @@ def serving_app(app: str, port: int) -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", f"bench.ceilings:{app}", "--host", "127.0.0.1",
          "--port", str(port), "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    errors: list[str] = []
-    drainer = threading.Thread(target=lambda: errors.extend(process.stderr or ()), daemon=True)
-    drainer.start()
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{app} exited early: {''.join(errors)}")
-            try:
-                httpx.get(url, timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{app} did not start") from None
-                time.sleep(0.1)
+
+    def ready() -> bool:
+        httpx.get(url, timeout=1)  # any answer: the app is up
+        return True
+
+    with answering(process, ready, name=app, timeout=30):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        drainer.join(timeout=5)

@@ -15,8 +15,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ from typing import Any
 import httpx
 
 from bench.load import Request
+from processes import answering
 
 PEER = Path(__file__).resolve().parent / "peer"
 POSTGRAPHILE = PEER / "node_modules" / ".bin" / "postgraphile"
@@ -57,32 +56,12 @@ def serving_postgraphile(database_url: str, port: int) -> Iterator[str]:
         env={**os.environ, "NODE_ENV": "production"},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    lines: list[str] = []
-    drainer = threading.Thread(target=lambda: lines.extend(process.stdout or ()), daemon=True)
-    drainer.start()
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError("PostGraphile exited early:\n" + "".join(lines))
-            try:
-                answer = httpx.post(f"{url}/graphql", json={"query": "{ __typename }"}, timeout=2)
-                if answer.status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("PostGraphile did not start:\n" + "".join(lines))
-            time.sleep(0.2)
+
+    def ready() -> bool:
+        return httpx.post(f"{url}/graphql", json={"query": "{ __typename }"}, timeout=2).status_code == 200
+
+    with answering(process, ready, name="PostGraphile", timeout=60):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        drainer.join(timeout=5)
 
 
 # -- the requests, for Tributary and for PostGraphile ------------------------------------------

@@ -74,6 +74,21 @@ TIME_ZONE_DOC = (
 )
 
 
+def stats_filter(
+    user_ids: list[strawberry.ID] | None,
+    created_from: datetime | None,
+    created_to: datetime | None,
+    attribution: Attribution | None,
+) -> stats.StatsFilter:
+    """The filter arguments sourceStats and sourceTrend share; a null attribution is CURRENT."""
+    return stats.StatsFilter(
+        user_ids=None if user_ids is None else [str(u) for u in user_ids],
+        created_from=created_from,
+        created_to=created_to,
+        attribution=attribution or Attribution.CURRENT,
+    )
+
+
 @strawberry.type(description="One calendar period of sourceTrend, clipped to the requested range.")
 class SourceTrendPeriod:
     start: datetime = strawberry.field(description="Inclusive, in UTC.")
@@ -118,12 +133,7 @@ class StatsQuery:
         rows = await stats.source_stats(
             account=info.context.account,
             kind=contact_kind,
-            where=stats.StatsFilter(
-                user_ids=None if user_ids is None else [str(u) for u in user_ids],
-                created_from=created_from,
-                created_to=created_to,
-                attribution=attribution or Attribution.CURRENT,
-            ),
+            where=stats_filter(user_ids, created_from, created_to, attribution),
             deal_figures=selects(info, "deals"),
         )
         return [SourceStatsRow.from_row(r) for r in rows]
@@ -149,12 +159,7 @@ class StatsQuery:
         periods = await stats.source_trend(
             account=info.context.account,
             kind=contact_kind,
-            where=stats.StatsFilter(
-                user_ids=None if user_ids is None else [str(u) for u in user_ids],
-                created_from=created_from,
-                created_to=created_to,
-                attribution=attribution or Attribution.CURRENT,
-            ),
+            where=stats_filter(user_ids, created_from, created_to, attribution),
             interval=interval,
             zone=time_zone,
             deal_figures=selects(info, "rows", "deals"),

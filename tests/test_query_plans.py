@@ -53,15 +53,7 @@ SINCE = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 async def plan(query: QuerySet | ValuesQuery, on_postgres: bool) -> str:  # type: ignore[type-arg]
-    sql = query.sql(params_inline=True)
-    async with in_transaction() as conn:
-        if on_postgres:
-            # tiny test tables: make the planner show which index it would use at scale
-            await conn.execute_script("SET LOCAL enable_seqscan = off")
-            rows = await conn.execute_query_dict(f"EXPLAIN {sql}")
-            return "\n".join(r["QUERY PLAN"] for r in rows)
-        rows = await conn.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}")
-        return "\n".join(r["detail"] for r in rows)
+    return await explain(query.sql(params_inline=True), [], on_postgres)
 
 
 def covered_by(index: str, on_postgres: bool) -> str:
@@ -71,6 +63,7 @@ def covered_by(index: str, on_postgres: bool) -> str:
 async def explain(sql: str, params: list[object], on_postgres: bool) -> str:
     async with in_transaction() as conn:
         if on_postgres:
+            # tiny test tables: make the planner show which index it would use at scale
             await conn.execute_script("SET LOCAL enable_seqscan = off")
             rows = await conn.execute_query_dict(f"EXPLAIN {sql}", params)
             return "\n".join(r["QUERY PLAN"] for r in rows)
@@ -293,7 +286,7 @@ async def test_the_histories_of_a_page_of_records_are_read_through_the_history_i
     account = await Account.get(id=admin.account_id)
     ids = [uuid.uuid4() for _ in range(50)]
     statement, params = pages_statement(Person, account=account, record_ids=ids, request=PageRequest(first=3))
-    explained = await plan_sql(statement, params, on_postgres)
+    explained = await explain(statement, params, on_postgres)
     assert "source_change_history" in explained, explained
     assert "Seq Scan" not in explained
     assert "SCAN source_change" not in explained
@@ -327,16 +320,6 @@ async def test_moves_find_their_records_through_indexes(
     statements = move_statements(model, account=account, move=MOVES[move], by=OWNER, now=now)
     table = model._meta.db_table
     for statement, params in statements:
-        explained = await plan_sql(statement, params, on_postgres)
+        explained = await explain(statement, params, on_postgres)
         assert f"Seq Scan on {table}" not in explained, explained
         assert "SCAN r\n" not in explained + "\n", explained  # SQLite: a full scan of the records
-
-
-async def plan_sql(sql: str, params: list[object], on_postgres: bool) -> str:
-    async with in_transaction() as conn:
-        if on_postgres:
-            await conn.execute_script("SET LOCAL enable_seqscan = off")
-            rows = await conn.execute_query_dict(f"EXPLAIN {sql}", params)
-            return "\n".join(r["QUERY PLAN"] for r in rows)
-        rows = await conn.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}", params)
-        return "\n".join(r["detail"] for r in rows)
