@@ -6,6 +6,7 @@ from tortoise import fields, timezone
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from models.keys import uuid7
 from models.source_change import SourceOrigin
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class Company(Model):
-    id = fields.UUIDField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=uuid7)  # time-ordered (models/keys.py)
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="companies", on_delete=fields.CASCADE, db_index=False
     )

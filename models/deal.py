@@ -7,6 +7,7 @@ from tortoise import fields, timezone
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from models.keys import uuid7
 from models.source_change import SourceOrigin
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ class DealStatus(StrEnum):
 
 
 class Deal(Model):
-    id = fields.UUIDField(primary_key=True)
+    id = fields.UUIDField(primary_key=True, default=uuid7)  # time-ordered (models/keys.py)
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="deals", on_delete=fields.CASCADE, db_index=False
     )

@@ -15,7 +15,6 @@ edited records, the edit, both by the record's owner.
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from datetime import datetime, timedelta
 from tortoise import timezone
 
 from models import Account, DealStatus, RecordKind, Role, Source, SourceOrigin, User
+from models.keys import uuid7
 from resolvers.sources import create_source
 from resolvers.text import name_key, search_key
 from seeding.bulk import (
@@ -119,8 +119,13 @@ class _Rows:
     def owner(self) -> str:
         return self.rng.choices(self.owners, self.owner_weights)[0]
 
-    def created(self) -> datetime:
-        return self.now - TWO_YEARS * self.rng.random()
+    def created(self, n: int) -> Iterator[datetime]:
+        """`n` creation times over the last two years, oldest first: rows are loaded in the order
+        the service would have created them, with ids that follow it (models/keys.py)."""
+        return iter(sorted(self.now - TWO_YEARS * self.rng.random() for _ in range(n)))
+
+    def key(self, at: datetime) -> str:
+        return str(uuid7(at, bits=self.rng.getrandbits))
 
     def touched(self, source: str | None, at: datetime, *, inherited: bool = False) -> tuple[object, ...]:
         """The TOUCHED columns of a record created at `at` with `source` (copied from its company
@@ -146,8 +151,8 @@ class _Rows:
 
     def companies(self, n: int) -> Iterator[tuple[object, ...]]:
         rng = self.rng
-        for _ in range(n):
-            cid, source, at = str(uuid.uuid4()), self.source(), self.created()
+        for at in self.created(n):
+            cid, source = self.key(at), self.source()
             self.company_ids.append(cid)
             self.company_sources.append(source)
             self.company_people.append([])
@@ -158,8 +163,8 @@ class _Rows:
 
     def persons(self, n: int) -> Iterator[tuple[object, ...]]:
         rng = self.rng
-        for _ in range(n):
-            pid, at = str(uuid.uuid4()), self.created()
+        for at in self.created(n):
+            pid = self.key(at)
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             company = self.some_company(0.8)
             source, inherited = self.source(), False
@@ -175,8 +180,7 @@ class _Rows:
 
     def deals(self, n: int) -> Iterator[tuple[object, ...]]:
         rng = self.rng
-        for _ in range(n):
-            at = self.created()
+        for at in self.created(n):
             company = self.some_company(0.85)
             people = self.company_people[company] if company is not None else []
             person = rng.choice(people) if people and rng.random() < 0.7 else None
@@ -186,7 +190,7 @@ class _Rows:
             title = f"{rng.choice(COMPANY_WORDS)} {rng.choice(DEAL_WORDS)}"
             status = rng.choices(*STATUSES)[0]
             company_id = self.company_ids[company] if company is not None else None
-            yield (str(uuid.uuid4()), self.account_id, title, search_key(title), value, status, company_id,
+            yield (self.key(at), self.account_id, title, search_key(title), value, status, company_id,
                    person, self.owner(), at, *self.touched(source, at, inherited=inherited))  # fmt: skip
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from uuid import UUID
+
 import pytest
 
 from tests.documents import (
@@ -50,6 +53,17 @@ async def test_create_with_a_source_and_default_owner(alpha: Records, admin: Cal
     assert record["source"] == {"id": web["id"], "name": "Website"}
     assert record["owner"]["id"] == admin.user_id
     assert record["createdAt"] == record["updatedAt"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_ids_are_time_ordered_uuids_that_sort_in_creation_order(alpha: Records, kind: str) -> None:
+    # models/keys.py: a bulk move then walks rows, ids and creation times in one order
+    ids = []
+    for _ in range(3):
+        ids.append((await make(alpha, kind))["id"])
+        await asyncio.sleep(0.002)  # a later millisecond: within one, the order is random
+    assert [UUID(i).version for i in ids] == [7, 7, 7]
+    assert sorted(ids) == ids
 
 
 @pytest.mark.parametrize("kind", KINDS)
