@@ -50,12 +50,25 @@ class SourceChange(Model):
     by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=False
     )
+    # The sources by id, without a foreign key: deleting or merging a source leaves its entries
+    # as they are (no pass over the history to null them); an id whose source is gone reads as
+    # null (`from`/`to`), and the names above keep what it was called.
     from_source: fields.ForeignKeyNullableRelation[Source] = fields.ForeignKeyField(
-        "models.Source", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=False
+        "models.Source",
+        related_name=False,
+        null=True,
+        on_delete=fields.NO_ACTION,
+        db_index=False,
+        db_constraint=False,
     )
     from_name = fields.CharField(max_length=100, null=True)
     to_source: fields.ForeignKeyNullableRelation[Source] = fields.ForeignKeyField(
-        "models.Source", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=False
+        "models.Source",
+        related_name=False,
+        null=True,
+        on_delete=fields.NO_ACTION,
+        db_index=False,
+        db_constraint=False,
     )
     to_name = fields.CharField(max_length=100, null=True)
 
@@ -69,8 +82,4 @@ class SourceChange(Model):
         indexes = (
             # a record's history, newest first, in keyset pages; deleting a record deletes it
             Index(fields=("record_id", "at", "id"), name="source_change_history"),
-            # deleting or merging a source makes the database find the entries that name it
-            # (ON DELETE SET NULL): without these that is a scan of the whole history per source
-            Index(fields=("from_source_id",), name="source_change_from_fk"),
-            Index(fields=("to_source_id",), name="source_change_to_fk"),
         )

@@ -12,7 +12,9 @@ sources) moving onto one source or none.
   INSERT … SELECT of the entries, then the UPDATE of the moving rows (and one of the rows
   whose first source only follows).
 - A change is dated once its records are locked, so each record's entries are in time order.
-- An entry keeps both sources' names, so it reads the same after they are deleted.
+- An entry keeps both sources' names, so it reads the same after they are deleted, and their
+  ids without a foreign key (models/source_change.py): deleting a source does not rewrite the
+  history that names it.
 - Deleting a record deletes its entries (`forget`).
 - Reading: a record's entries newest first in keyset pages (resolvers/pagination.py); for a page
   of records, the first (or last) page of each in one statement (a window function per record),
@@ -91,8 +93,8 @@ class FirstSource(Enum):
 @dataclass(frozen=True)
 class OnSources:
     """Every record whose source is one of `ids`: sources that are deleted in the same
-    transaction, so the entries keep only their names (`from` would be nulled by the delete
-    right after; writing it null saves that second pass over the new entries)."""
+    transaction (entries name sources by id without a foreign key, so theirs stay as written
+    and read as null once the source is gone; the names stay readable)."""
 
     ids: Sequence[UUID]
 
@@ -307,7 +309,6 @@ class _MoveSql:
     def _entry(self, *, record: str, was: str, at: str) -> str:
         """An entry's values; `s` is the source it moves away from."""
         sql, to = self.sql, self.move.to
-        was = "NULL" if isinstance(self.move.records, OnSources) else was
         return (
             f"{sql.uuid(self.account.id)}, '{self.kind.value}', {record}, {at}, "
             f"'{self.move.reason.value}', {sql.uuid(self.by)}, {was}, s.name, {self._to()}, "

@@ -1,0 +1,118 @@
+"""Upgrading to history without source keys (migration 0009): every entry is kept as it was,
+the history index with it, and deleting a source then leaves the entries that name it as they
+are: their names readable, `from`/`to` null like a nulled key read before."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from tortoise.connection import connections
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api.migrate import migrate
+
+from models.config import apply_migrations, tortoise_config
+from resolvers.auth import hash_token
+from server import create_app
+from tests.conftest import POSTGRES_URL
+
+BEFORE = "models.0008_owner_first_source_indexes"
+TOKEN = "trb_before_history_keys"
+AT = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
+HISTORY = """query ($id: ID!) { node(id: $id) { ... on Person {
+  sourceHistory { edges { node { at reason from { id } fromName to { id } toName } } } } } }"""
+DELETE = """mutation ($id: ID!) { deleteSource(id: $id, confirm: true) { deletedId } }"""
+
+
+async def fill_as_before(url: str) -> dict[str, str]:
+    """An account with two sources and a person edited from one to the other, as 0008 stored it."""
+    ids = {name: str(uuid.uuid4()) for name in ("account", "user", "web", "fair", "person")}
+    rows: list[tuple[str, dict[str, Any]]] = [
+        ("account", {"id": ids["account"], "name": "Old", "sources_enabled": True,
+                     "inherit_from_company": True, "created_at": AT}),
+        ("app_user", {"id": ids["user"], "account_id": ids["account"], "name": "Admin",
+                      "email": "a@old.example", "email_key": "a@old.example", "role": "ADMIN",
+                      "created_at": AT}),
+        ("api_token", {"id": str(uuid.uuid4()), "user_id": ids["user"], "token_hash": hash_token(TOKEN),
+                       "created_at": AT}),
+        ("source", {"id": ids["web"], "account_id": ids["account"], "name": "Website", "name_key": "website",
+                    "color": "#332288", "position": 0, "created_at": AT}),
+        ("source", {"id": ids["fair"], "account_id": ids["account"], "name": "Fair", "name_key": "fair",
+                    "color": "#117733", "position": 1, "created_at": AT}),
+        ("person", {"id": ids["person"], "account_id": ids["account"], "owner_id": ids["user"],
+                    "first_name": "Ada", "last_name": "", "source_id": ids["fair"], "source_origin": "CHOSEN",
+                    "first_source_id": ids["web"], "first_source_at": AT, "created_at": AT,
+                    "updated_at": AT}),
+        ("source_change", {"account_id": ids["account"], "record_kind": "PERSON", "record_id": ids["person"],
+                           "at": AT, "reason": "EDITED", "by_id": ids["user"], "from_source_id": ids["web"],
+                           "from_name": "Website", "to_source_id": ids["fair"], "to_name": "Fair"}),
+    ]  # fmt: skip
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(url))
+        await migrate(config=tortoise_config(url), target=BEFORE)
+        conn = connections.get("default")
+        for table, values in rows:
+            marks = [f"${i}" if POSTGRES_URL else "?" for i in range(1, len(values) + 1)]
+            names = ", ".join(f'"{c}"' for c in values)
+            parameters = [
+                uuid.UUID(v) if POSTGRES_URL and c.endswith("id") and isinstance(v, str) else v
+                for c, v in values.items()
+            ]
+            statement = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(marks)})'
+            await conn.execute_query(statement, parameters)
+    return ids
+
+
+async def history_indexes(url: str) -> set[str]:
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(url))
+        conn = connections.get("default")
+        if POSTGRES_URL:
+            sql = "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'source_change'"
+        else:
+            sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'source_change'"
+        return {row["name"] for row in await conn.execute_query_dict(sql)}
+
+
+async def test_upgrade_keeps_every_entry_and_deleting_its_source_leaves_the_entry_readable(
+    empty_url: str,
+) -> None:
+    # given
+    ids = await fill_as_before(empty_url)
+    # when
+    await apply_migrations(empty_url)
+    # then: the history index survived the rebuild, the two key indexes are gone
+    indexes = await history_indexes(empty_url)
+    assert "source_change_history" in indexes
+    assert not indexes & {"source_change_from_fk", "source_change_to_fk"}
+    # and through the front door: the entry as it was, then after both its sources are deleted
+    app = create_app(empty_url)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://tributary.test") as client:
+
+            async def gql(query: str, **variables: str) -> dict[str, Any]:
+                response = await client.post(
+                    "/graphql",
+                    json={"query": query, "variables": variables},
+                    headers={"Authorization": f"Bearer {TOKEN}"},
+                )
+                body: dict[str, Any] = response.json()
+                assert "errors" not in body, body
+                return body["data"]
+
+            before = await gql(HISTORY, id=ids["person"])
+            await gql(DELETE, id=ids["web"])
+            await gql(DELETE, id=ids["fair"])
+            after = await gql(HISTORY, id=ids["person"])
+    entry = {"at": AT.isoformat(), "reason": "EDITED", "fromName": "Website", "toName": "Fair"}
+    assert before["node"]["sourceHistory"]["edges"] == [
+        {"node": {**entry, "from": {"id": ids["web"]}, "to": {"id": ids["fair"]}}}
+    ]
+    deleted, edited = after["node"]["sourceHistory"]["edges"]  # newest first
+    assert edited == {"node": {**entry, "from": None, "to": None}}
+    assert {k: deleted["node"][k] for k in ("reason", "from", "fromName", "to")} == {
+        "reason": "DELETED", "from": None, "fromName": "Fair", "to": None
+    }  # fmt: skip
