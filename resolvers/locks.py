@@ -48,7 +48,7 @@ from resolvers.ids import as_uuid
 
 # an UPDATE that changes nothing still takes SQLite's write lock when it starts
 _SQLITE_WRITE_LOCK = "UPDATE account SET sources_enabled = sources_enabled WHERE 0"
-BULK_CACHE_KIB = 128 * 1024
+BULK_CACHE_KIB = 1024 * 1024
 # first key of the two-key advisory locks: "trib", so other users of advisory locks do not collide
 _ADVISORY_NAMESPACE = 0x74726962
 
