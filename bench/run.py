@@ -44,6 +44,8 @@ from processes import run_cli, serving  # noqa: E402
 from resolvers.pagination import encode_cursor  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+# "a few seconds" for a bulk move of 300,000 records on SQLite (issue: sources as a managed list)
+BULK_SECONDS_PER_300K = 5.0
 
 STATS = """query($kind: ContactKind!, $users: [ID!], $attribution: Attribution) {
   sourceStats(contactKind: $kind, userIds: $users, attribution: $attribution) {
@@ -344,7 +346,12 @@ def bulk_moves(bench: Bench) -> list[Figure]:
         answer = bench.gql(document, **variables)
         seconds = time.perf_counter() - started
         moved = records(answer["data"][payload][field])
-        figures.append(Figure(name, seconds, "s", f"one call, {moved:,} records moved"))
+        figure = Figure(name, seconds, "s", f"one call, {moved:,} records moved")
+        if bench.database_url.startswith("sqlite") and moved:
+            # the issue's "300,000 records in a few seconds on SQLite", at this call's rate
+            figure.target = f"≤ {BULK_SECONDS_PER_300K:.0f} s per 300,000 records"
+            figure.met = seconds * 300_000 / moved <= BULK_SECONDS_PER_300K
+        figures.append(figure)
     return figures
 
 

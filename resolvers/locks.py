@@ -69,7 +69,8 @@ async def write_transaction(*, bulk: bool = False) -> AsyncIterator[None]:
     `bulk`: it may rewrite a large part of a table (a delete or merge of a much-used source).
     SQLite then lets its page cache grow to BULK_CACHE_KIB meanwhile, so the pages it rewrites
     are written to the WAL once at commit instead of being spilled again and again (a merge of
-    300,000 records: 8.9 s of CPU instead of 16.2 s), and shrinks it back afterwards.
+    136,483 records at 300,000 persons dirties 507 MB of pages; its persons UPDATE took 2.2 s
+    with them all cached, 3.9 s with 128 MiB), and shrinks it back afterwards.
     """
     grown = False
     try:
