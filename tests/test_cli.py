@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -157,3 +160,24 @@ def test_serve_writes_an_access_log_only_when_switched_on(
     # then
     assert not [line for line in quiet.first_lines if "GET /healthz" in line]
     assert [line for line in logged.first_lines if '"GET /healthz HTTP/1.1" 200' in line]
+
+
+def test_a_new_sqlite_database_gets_16_kib_pages_and_an_existing_one_keeps_its_own(
+    tmp_path: Path, on_postgres: bool
+) -> None:
+    if on_postgres:
+        pytest.skip("SQLite's page size")
+    # given: a database that already exists with SQLite's default 4 KiB pages
+    old = tmp_path / "old.sqlite3"
+    with sqlite3.connect(old) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE kept (x)")
+    # when
+    run_cli(f"sqlite://{tmp_path / 'new.sqlite3'}", "migrate")
+    run_cli(f"sqlite://{old}", "migrate")
+    # then
+    for name, size in (("new.sqlite3", 16384), ("old.sqlite3", 4096)):
+        with sqlite3.connect(tmp_path / name) as db:
+            assert db.execute("PRAGMA page_size").fetchone()[0] == size, name
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal", name
+            assert db.execute("SELECT count(*) FROM tortoise_migrations").fetchone()[0] >= 9, name
