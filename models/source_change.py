@@ -32,6 +32,20 @@ class SourceChangeReason(StrEnum):
     DELETED = "DELETED"
 
 
+def _source_by_id() -> fields.ForeignKeyNullableRelation[Source]:
+    """A source named by id without a foreign key: deleting or merging a source leaves the
+    entries naming it as they are (no pass over the history to null them); an id whose source
+    is gone reads as null (`from`/`to`), and the entry's names keep what it was called."""
+    return fields.ForeignKeyField(
+        "models.Source",
+        related_name=False,
+        null=True,
+        on_delete=fields.NO_ACTION,
+        db_index=False,
+        db_constraint=False,
+    )
+
+
 # One change of a record's source (resolvers/history.py writes them). `record_id` is a company,
 # person or deal of `record_kind`; names are copies, so an entry reads the same after its
 # sources are deleted. The id is an integer: bulk changes insert their entries with one
@@ -50,26 +64,10 @@ class SourceChange(Model):
     by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=False
     )
-    # The sources by id, without a foreign key: deleting or merging a source leaves its entries
-    # as they are (no pass over the history to null them); an id whose source is gone reads as
-    # null (`from`/`to`), and the names above keep what it was called.
-    from_source: fields.ForeignKeyNullableRelation[Source] = fields.ForeignKeyField(
-        "models.Source",
-        related_name=False,
-        null=True,
-        on_delete=fields.NO_ACTION,
-        db_index=False,
-        db_constraint=False,
-    )
+    # the sources before and after, by id without a foreign key (`_source_by_id`)
+    from_source: fields.ForeignKeyNullableRelation[Source] = _source_by_id()
     from_name = fields.CharField(max_length=100, null=True)
-    to_source: fields.ForeignKeyNullableRelation[Source] = fields.ForeignKeyField(
-        "models.Source",
-        related_name=False,
-        null=True,
-        on_delete=fields.NO_ACTION,
-        db_index=False,
-        db_constraint=False,
-    )
+    to_source: fields.ForeignKeyNullableRelation[Source] = _source_by_id()
     to_name = fields.CharField(max_length=100, null=True)
 
     account_id: str

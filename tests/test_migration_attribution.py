@@ -12,14 +12,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from tortoise.connection import connections
-from tortoise.context import TortoiseContext
-from tortoise.migrations.api.migrate import migrate
 
-from models.config import apply_migrations, tortoise_config
+from models.config import apply_migrations
 from resolvers.auth import hash_token
 from server import create_app
-from tests.conftest import POSTGRES_URL
+from tests.old_rows import insert_as_of
 
 BEFORE = "models.0005_index_for_source_deletes"
 TOKEN = "trb_before_attribution"
@@ -60,19 +57,7 @@ async def fill_as_before(url: str) -> dict[str, str]:
         ("deal", {"id": str(uuid.uuid4()), "title": "Big", "value_cents": 100_00, "status": "WON",
                   "source_id": web, **record}),
     ]  # fmt: skip
-    async with TortoiseContext() as ctx:
-        await ctx.init(config=tortoise_config(url))
-        await migrate(config=tortoise_config(url), target=BEFORE)
-        conn = connections.get("default")
-        for table, values in rows:
-            marks = [f"${i}" if POSTGRES_URL else "?" for i in range(1, len(values) + 1)]
-            names = ", ".join(f'"{c}"' for c in values)
-            parameters = [
-                uuid.UUID(v) if POSTGRES_URL and c.endswith("id") and v else v for c, v in values.items()
-            ]
-            await conn.execute_query(
-                f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(marks)})', parameters
-            )
+    await insert_as_of(url, BEFORE, rows)
     return {"Website": web, "Fair": fair}
 
 

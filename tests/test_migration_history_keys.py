@@ -11,12 +11,12 @@ from typing import Any
 import httpx
 from tortoise.connection import connections
 from tortoise.context import TortoiseContext
-from tortoise.migrations.api.migrate import migrate
 
 from models.config import apply_migrations, tortoise_config
 from resolvers.auth import hash_token
 from server import create_app
 from tests.conftest import POSTGRES_URL
+from tests.old_rows import insert_as_of
 
 BEFORE = "models.0008_owner_first_source_indexes"
 TOKEN = "trb_before_history_keys"
@@ -49,19 +49,7 @@ async def fill_as_before(url: str) -> dict[str, str]:
                            "at": AT, "reason": "EDITED", "by_id": ids["user"], "from_source_id": ids["web"],
                            "from_name": "Website", "to_source_id": ids["fair"], "to_name": "Fair"}),
     ]  # fmt: skip
-    async with TortoiseContext() as ctx:
-        await ctx.init(config=tortoise_config(url))
-        await migrate(config=tortoise_config(url), target=BEFORE)
-        conn = connections.get("default")
-        for table, values in rows:
-            marks = [f"${i}" if POSTGRES_URL else "?" for i in range(1, len(values) + 1)]
-            names = ", ".join(f'"{c}"' for c in values)
-            parameters = [
-                uuid.UUID(v) if POSTGRES_URL and c.endswith("id") and isinstance(v, str) else v
-                for c, v in values.items()
-            ]
-            statement = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(marks)})'
-            await conn.execute_query(statement, parameters)
+    await insert_as_of(url, BEFORE, rows)
     return ids
 
 

@@ -9,14 +9,12 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
-from tortoise.connection import connections
-from tortoise.context import TortoiseContext
-from tortoise.migrations.api.migrate import migrate
 
-from models.config import apply_migrations, tortoise_config
+from models.config import apply_migrations
 from resolvers.auth import hash_token
 from resolvers.text import fold
 from server import create_app
+from tests.old_rows import insert_as_of
 
 POSTGRES_URL = os.environ.get("TRIBUTARY_TEST_POSTGRES_URL")
 BEFORE = "models.0002_owner_in_source_indexes"
@@ -42,18 +40,7 @@ async def fill_as_before(url: str) -> None:
         ("deal", {"id": str(uuid.uuid4()), "account_id": account, "title": "Łódź", "value_cents": 100,
                   "status": "OPEN", "owner_id": user, "updated_at": now}),
     ]  # fmt: skip
-    async with TortoiseContext() as ctx:
-        await ctx.init(config=tortoise_config(url))
-        await migrate(config=tortoise_config(url), target=BEFORE)
-        conn = connections.get("default")
-        for table, values in rows:
-            values = {"created_at": now, **values}
-            marks = [f"${i}" if POSTGRES_URL else "?" for i in range(1, len(values) + 1)]
-            names = ", ".join(f'"{c}"' for c in values)
-            parameters = [uuid.UUID(v) if POSTGRES_URL and c.endswith("id") else v for c, v in values.items()]
-            await conn.execute_query(
-                f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(marks)})', parameters
-            )
+    await insert_as_of(url, BEFORE, [(table, {"created_at": now, **values}) for table, values in rows])
 
 
 async def test_migrating_old_rows_makes_them_searchable_and_their_keys_bounded(empty_url: str) -> None:
