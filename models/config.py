@@ -27,9 +27,9 @@ def tortoise_config(url: str | None = None) -> dict[str, Any]:
     if connection["engine"] == "tortoise.backends.sqlite":
         # a CLI command next to a running server waits for the write lock instead of failing
         connection["credentials"].setdefault("busy_timeout", 5000)
-        # 16 KiB pages for a new database (an existing one keeps its size until a VACUUM): a
-        # bulk move rewrites and commits a quarter as many pages. First: it must come before
-        # journal_mode=WAL, after which the size of a new file is fixed.
+        # 16 KiB pages for a new database: a bulk move commits a quarter as many pages. An
+        # existing one keeps its size (changing it takes a VACUUM outside WAL mode: README).
+        # First: it must come before journal_mode=WAL, which fixes the size of a new file.
         connection["credentials"] = {"page_size": 16384, **connection["credentials"]}
     elif connection["engine"] == "tortoise.backends.asyncpg":
         connection["credentials"]["reset"] = keep_session  # passed on to asyncpg.create_pool

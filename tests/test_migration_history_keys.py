@@ -1,6 +1,7 @@
 """Upgrading to history without source keys (migration 0009): every entry is kept as it was,
-the history index with it, and deleting a source then leaves the entries that name it as they
-are: their names readable, `from`/`to` null like a nulled key read before."""
+the history index and the id sequence with it, no foreign key to `source` is left, and
+deleting a source then leaves the entries that name it as they are: their names readable,
+`from`/`to` null like a nulled key read before, the ids still in the row."""
 
 from __future__ import annotations
 
@@ -49,19 +50,45 @@ async def fill_as_before(url: str) -> dict[str, str]:
                            "at": AT, "reason": "EDITED", "by_id": ids["user"], "from_source_id": ids["web"],
                            "from_name": "Website", "to_source_id": ids["fair"], "to_name": "Fair"}),
     ]  # fmt: skip
-    await insert_as_of(url, BEFORE, rows)
+    newest = {
+        "account_id": ids["account"],
+        "record_kind": "PERSON",
+        "record_id": ids["person"],
+        "at": AT,
+        "reason": "EDITED",
+        "by_id": ids["user"],
+        "to_source_id": ids["web"],
+        "to_name": "Website",
+    }
+    await insert_as_of(url, BEFORE, [*rows, ("source_change", newest)])  # fmt: skip
+    # the newest entry deleted (as deleting a record deletes its entries): its id is used up
+    await query(url, "DELETE FROM source_change WHERE id = (SELECT MAX(id) FROM source_change)")
     return ids
 
 
-async def history_indexes(url: str) -> set[str]:
+async def query(url: str, sql: str) -> list[dict[str, Any]]:
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(url))
-        conn = connections.get("default")
-        if POSTGRES_URL:
-            sql = "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'source_change'"
-        else:
-            sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'source_change'"
-        return {row["name"] for row in await conn.execute_query_dict(sql)}
+        return list(await connections.get("default").execute_query_dict(sql))
+
+
+async def keys_to_sources(url: str) -> list[dict[str, Any]]:
+    """The foreign keys of source_change that point at source."""
+    if POSTGRES_URL:
+        return await query(
+            url,
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'source_change'::regclass "
+            "AND contype = 'f' AND confrelid = 'source'::regclass",
+        )
+    return [k for k in await query(url, "PRAGMA foreign_key_list('source_change')") if k["table"] == "source"]
+
+
+async def history_indexes(url: str) -> set[str]:
+    if POSTGRES_URL:
+        sql = "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'source_change'"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'source_change'"
+    return {row["name"] for row in await query(url, sql)}
 
 
 async def test_upgrade_keeps_every_entry_and_deleting_its_source_leaves_the_entry_readable(
@@ -69,9 +96,11 @@ async def test_upgrade_keeps_every_entry_and_deleting_its_source_leaves_the_entr
 ) -> None:
     # given
     ids = await fill_as_before(empty_url)
+    assert len(await keys_to_sources(empty_url)) == 2
     # when
     await apply_migrations(empty_url)
-    # then: the history index survived the rebuild, the two key indexes are gone
+    # then: no key to source; the history index survived the rebuild, the two key indexes are gone
+    assert await keys_to_sources(empty_url) == []
     indexes = await history_indexes(empty_url)
     assert "source_change_history" in indexes
     assert not indexes & {"source_change_from_fk", "source_change_to_fk"}
@@ -104,3 +133,9 @@ async def test_upgrade_keeps_every_entry_and_deleting_its_source_leaves_the_entr
     assert {k: deleted["node"][k] for k in ("reason", "from", "fromName", "to")} == {
         "reason": "DELETED", "from": None, "fromName": "Fair", "to": None
     }  # fmt: skip
+    # the rows keep the deleted sources' ids, and new entries continue the id sequence
+    rows = await query(
+        empty_url, "SELECT id, reason, from_source_id, to_source_id FROM source_change ORDER BY id"
+    )
+    assert [(r["id"], r["reason"]) for r in rows] == [(1, "EDITED"), (3, "DELETED")]
+    assert [str(rows[0]["from_source_id"]), str(rows[0]["to_source_id"])] == [ids["web"], ids["fair"]]

@@ -17,9 +17,13 @@ KEYS = ("from_source_id", "to_source_id")
 
 
 class AlterFieldState(ops.AlterField):
-    """AlterField in the migration state; the database is changed by `drop_source_keys`."""
+    """AlterField in the migration state only; the database is changed by `drop_source_keys`
+    (and is not changed back when this migration is reversed: the keys stay dropped)."""
 
     async def database_forward(self, app_label, old_state, new_state, state_editor=None):
+        return None
+
+    async def database_backward(self, app_label, old_state, new_state, state_editor=None):
         return None
 
 
@@ -29,34 +33,48 @@ async def drop_source_keys(apps, schema_editor):
         constraints = await client.execute_query_dict(
             "SELECT c.conname FROM pg_constraint AS c JOIN pg_attribute AS a "
             "ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) "
-            "WHERE c.conrelid = 'source_change'::regclass AND c.contype = 'f' AND a.attname = ANY($1::text[])",
+            "WHERE c.conrelid = 'source_change'::regclass AND c.contype = 'f' "
+            "AND a.attname = ANY($1::text[])",
             [list(KEYS)],
         )
         for row in constraints:
-            await client.execute_script(f'ALTER TABLE "source_change" DROP CONSTRAINT "{row["conname"]}"')
+            await client.execute_query(f'ALTER TABLE "source_change" DROP CONSTRAINT "{row["conname"]}"')
         return
-    # SQLite: the table again without those REFERENCES clauses, its rows and indexes copied
+    # SQLite: the table again without those REFERENCES clauses, its rows, indexes and id
+    # sequence copied. execute_query, not execute_script: Python's executescript() commits
+    # first, and this must stay inside the migration's transaction (all or nothing, and no
+    # write of a running server between the copy and the drop).
     objects = await client.execute_query_dict(
         "SELECT type, sql FROM sqlite_master WHERE tbl_name = 'source_change' AND sql IS NOT NULL"
     )
     table = next(o["sql"] for o in objects if o["type"] == "table")
     indexes = [o["sql"] for o in objects if o["type"] == "index"]
     # only from_source_id and to_source_id refer to "source" in this table
-    table = re.sub(r'\s+REFERENCES "source" \("id"\)(\s+ON DELETE (SET NULL|NO ACTION|RESTRICT|CASCADE))?', "", table)
-    if "REFERENCES \"source\"" in table:
+    reference = r'\s+REFERENCES "source" \("id"\)(\s+ON DELETE (SET NULL|NO ACTION|RESTRICT|CASCADE))?'
+    table = re.sub(reference, "", table)
+    if 'REFERENCES "source"' in table:
         raise RuntimeError("source_change: unexpected table definition, not migrated")
     columns = ", ".join(
         f'"{row["name"]}"' for row in await client.execute_query_dict("PRAGMA table_info('source_change')")
     )
+    sequence = await client.execute_query_dict("SELECT seq FROM sqlite_sequence WHERE name = 'source_change'")
     rebuilt = table.replace('CREATE TABLE "source_change"', 'CREATE TABLE "source_change_rebuilt"', 1)
-    await client.execute_script(rebuilt)
-    await client.execute_script(
+    await client.execute_query(rebuilt)
+    await client.execute_query(
         f'INSERT INTO "source_change_rebuilt" ({columns}) SELECT {columns} FROM "source_change"'
     )
-    await client.execute_script('DROP TABLE "source_change"')
-    await client.execute_script('ALTER TABLE "source_change_rebuilt" RENAME TO "source_change"')
+    await client.execute_query('DROP TABLE "source_change"')
+    await client.execute_query('ALTER TABLE "source_change_rebuilt" RENAME TO "source_change"')
     for index in indexes:
-        await client.execute_script(index)
+        await client.execute_query(index)
+    # the id sequence goes on from where it was: ids of deleted newest entries are not reused
+    last = max([0, *(row["seq"] for row in sequence)])
+    await client.execute_query("DELETE FROM sqlite_sequence WHERE name = 'source_change'")
+    await client.execute_query(
+        "INSERT INTO sqlite_sequence (name, seq) "
+        "SELECT 'source_change', MAX(?, COALESCE(MAX(id), 0)) FROM source_change",
+        [last],
+    )
 
 
 def _key(column: str) -> fields.ForeignKeyField:
