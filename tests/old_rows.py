@@ -1,4 +1,4 @@
-"""Rows as an older version wrote them, for the migration tests."""
+"""Rows as an older version wrote them, and plain reads of them, for the migration tests."""
 
 from __future__ import annotations
 
@@ -32,3 +32,10 @@ async def insert_as_of(url: str, migration: str, rows: Sequence[Row]) -> None:
             ]
             statement = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(marks)})'
             await conn.execute_query(statement, parameters)
+
+
+async def query(url: str, sql: str) -> list[dict[str, Any]]:
+    """`sql` run on the database at `url` as it is (no migration); its rows."""
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(url))
+        return list(await connections.get("default").execute_query_dict(sql))

@@ -10,14 +10,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from tortoise.connection import connections
-from tortoise.context import TortoiseContext
 
-from models.config import apply_migrations, tortoise_config
+from models.config import apply_migrations
 from resolvers.auth import hash_token
 from server import create_app
 from tests.conftest import POSTGRES_URL
-from tests.old_rows import insert_as_of
+from tests.old_rows import insert_as_of, query
 
 BEFORE = "models.0008_owner_first_source_indexes"
 TOKEN = "trb_before_history_keys"
@@ -64,12 +62,6 @@ async def fill_as_before(url: str) -> dict[str, str]:
     # the newest entry deleted (as deleting a record deletes its entries): its id is used up
     await query(url, "DELETE FROM source_change WHERE id = (SELECT MAX(id) FROM source_change)")
     return ids
-
-
-async def query(url: str, sql: str) -> list[dict[str, Any]]:
-    async with TortoiseContext() as ctx:
-        await ctx.init(config=tortoise_config(url))
-        return list(await connections.get("default").execute_query_dict(sql))
 
 
 async def keys_to_sources(url: str) -> list[dict[str, Any]]:

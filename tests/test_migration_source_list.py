@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
-from tortoise.connection import connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api.migrate import migrate
 
@@ -12,6 +12,7 @@ from models import Account, Source
 from models.config import tortoise_config
 from resolvers.palette import PALETTE
 from resolvers.sources import list_sources
+from tests.old_rows import Row, insert_as_of, query
 
 V1 = "models.0002_owner_in_source_indexes"
 MANY = (
@@ -26,38 +27,40 @@ NAMES = {  # account -> source names, inserted in this (not alphabetical) order;
 
 async def test_upgrade_keeps_v1_order_as_positions_and_gives_palette_colours(empty_url: str) -> None:
     # given: a v1 database with sources in two accounts
-    config = tortoise_config(empty_url)
-    async with TortoiseContext():
-        await migrate(config=config, target=V1)
-    async with TortoiseContext() as ctx:
-        await ctx.init(config=config)
-        db = connections.get("default")
-        for n, (account_id, names) in enumerate(NAMES.items()):
-            await db.execute_script(
-                "INSERT INTO account (id, name, sources_enabled, inherit_from_company, created_at) "
-                f"VALUES ('{account_id}', 'Account {n}', FALSE, FALSE, '2026-01-01T00:00:00+00:00')"
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    rows: list[Row] = []
+    for n, (account_id, names) in enumerate(NAMES.items()):
+        rows.append(("account", {"id": account_id, "name": f"Account {n}", "sources_enabled": False,
+                                 "inherit_from_company": False, "created_at": at}))  # fmt: skip
+        rows += [
+            (
+                "source",
+                {
+                    "id": str(uuid.uuid4()),
+                    "account_id": account_id,
+                    "name": name,
+                    "name_key": name.casefold(),
+                    "created_at": at,
+                },
             )
-            for name in names:
-                await db.execute_script(
-                    "INSERT INTO source (id, account_id, name, name_key, created_at) VALUES "
-                    f"('{uuid.uuid4()}', '{account_id}', '{name}', '{name.casefold()}', "
-                    "'2026-01-01T00:00:00+00:00')"
-                )
-        v1_order = {
-            account_id: [
-                r["name"]
-                for r in await db.execute_query_dict(
-                    f"SELECT name FROM source WHERE account_id = '{account_id}' ORDER BY name_key, id"
-                )
-            ]
-            for account_id in NAMES
-        }
+            for name in names
+        ]
+    await insert_as_of(empty_url, V1, rows)
+    v1_order = {
+        account_id: [
+            r["name"]
+            for r in await query(
+                empty_url, f"SELECT name FROM source WHERE account_id = '{account_id}' ORDER BY name_key, id"
+            )
+        ]
+        for account_id in NAMES
+    }
     # when
     async with TortoiseContext():
-        await migrate(config=config)
+        await migrate(config=tortoise_config(empty_url))
     # then
     async with TortoiseContext() as ctx:
-        await ctx.init(config=config)
+        await ctx.init(config=tortoise_config(empty_url))
         for account_id in NAMES:
             listed = await list_sources(account=await Account.get(id=account_id), include_archived=True)
             assert [(s.name, s.position, s.color, s.archived_at) for s in listed] == [
