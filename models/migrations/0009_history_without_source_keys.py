@@ -13,9 +13,6 @@ from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
 
-KEYS = ("from_source_id", "to_source_id")
-
-
 class AlterFieldState(ops.AlterField):
     """AlterField in the migration state only; the database is changed by `drop_source_keys`
     (and is not changed back when this migration is reversed: the keys stay dropped)."""
@@ -30,12 +27,10 @@ class AlterFieldState(ops.AlterField):
 async def drop_source_keys(apps, schema_editor):
     client = schema_editor.client
     if client.capabilities.dialect == "postgres":
+        # only from_source_id and to_source_id refer to source in this table
         constraints = await client.execute_query_dict(
-            "SELECT c.conname FROM pg_constraint AS c JOIN pg_attribute AS a "
-            "ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) "
-            "WHERE c.conrelid = 'source_change'::regclass AND c.contype = 'f' "
-            "AND a.attname = ANY($1::text[])",
-            [list(KEYS)],
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'source_change'::regclass "
+            "AND contype = 'f' AND confrelid = 'source'::regclass"
         )
         for row in constraints:
             await client.execute_query(f'ALTER TABLE "source_change" DROP CONSTRAINT "{row["conname"]}"')
