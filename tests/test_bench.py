@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -76,3 +77,29 @@ def test_benchmark_runs_end_to_end_and_reports_every_figure(
     assert all(math.isfinite(f["value"]) and f["value"] > 0 for f in figures.values())
     assert report["size"]["persons"] == 3000
     assert "| sourceStats(ALL) |" in (tmp_path / "latest.md").read_text()
+
+
+INDEX_COSTS = Path(__file__).parent.parent / "bench" / "index_costs.py"
+
+
+def test_the_index_cost_experiment_moves_the_same_records_in_every_variant(on_postgres: bool) -> None:
+    # given: the experiment drops indexes on copies of one SQLite file
+    if on_postgres:
+        pytest.skip("bench/index_costs.py measures SQLite only")
+    # when
+    done = subprocess.run(
+        [sys.executable, str(INDEX_COSTS), "--persons", "600", "--rounds", "1"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    # then: a row per variant, each with both statistics and both moves of the same records
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {line.split(" | ")[0].removeprefix("| "): line for line in done.stdout.splitlines()}
+    variants = ["as migrated", "without *_owner, *_first_owner", "without *_source_fk, *_first_source_fk",
+                "without both"]  # fmt: skip
+    assert all(v in rows for v in variants), done.stdout
+    moved = {v: [int(n.replace(",", "")) for n in re.findall(r"s \(([\d,]+)\)", rows[v])] for v in variants}
+    assert len(moved["as migrated"]) == 2, done.stdout
+    assert all(n > 0 for n in moved["as migrated"]), done.stdout
+    assert all(moved[v] == moved["as migrated"] for v in variants), moved
+    stats_ms = {v: [float(ms) for ms in re.findall(r"([\d.]+) ms", rows[v])] for v in variants}
+    assert all(len(ms) == 2 and min(ms) > 0 for ms in stats_ms.values()), stats_ms

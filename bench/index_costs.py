@@ -1,0 +1,153 @@
+"""What each family of source indexes costs a bulk move and buys the statistics (SQLite).
+
+    python bench/index_costs.py --persons 300000 --rounds 2
+
+An experiment for choosing the record tables' indexes, not a benchmark with targets: it seeds
+one SQLite database, and for each variant (the schema as migrated, then without some of its
+indexes, dropped on a copy) serves a copy and measures the per-owner statistics and the two
+bulk moves of `bench/run.py` (a merge of the most-used source, then a delete with replacement
+of the merged one). Variants alternate within each round, on fresh copies, so the machine's
+drift falls on all of them alike; the figures are medians over the rounds.
+
+Without `*_source_fk` and `*_first_source_fk` deleting a source makes SQLite scan each table
+for ON DELETE SET NULL, so that variant's moves include six table scans that a design with
+foreign keys on (account, source) — found through `*_by_source` — would not have (the same
+for the last variant).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.figures import Figure  # noqa: E402
+from bench.run import ENABLE_SOURCES, Bench, bulk_moves  # noqa: E402
+from processes import run_cli, serving  # noqa: E402
+
+TABLES = ("company", "person", "deal")
+# variant → the index suffixes it drops from every record table
+VARIANTS = {
+    "as migrated": (),
+    "without *_owner, *_first_owner": ("owner", "first_owner"),
+    "without *_source_fk, *_first_source_fk": ("source_fk", "first_source_fk"),
+    "without both": ("owner", "first_owner", "source_fk", "first_source_fk"),
+}
+OWNER_STATS = """query($users: [ID!]) { sourceStats(contactKind: ALL, userIds: $users) {
+  count deals { count totalValue } } }"""
+ALL_STATS = "{ sourceStats(contactKind: ALL) { count deals { count totalValue } } }"
+USERS = "{ users { id } }"
+STATS_RUNS = 5
+
+
+@dataclass
+class Measured:
+    owner_stats_ms: list[float] = field(default_factory=list)
+    all_stats_ms: list[float] = field(default_factory=list)
+    merge: list[tuple[float, int]] = field(default_factory=list)  # (seconds, records moved)
+    delete: list[tuple[float, int]] = field(default_factory=list)
+
+
+def seed(path: Path, persons: int) -> str:
+    """A new SQLite database with one seeded account; its admin's token."""
+    url = f"sqlite://{path}"
+    token = run_cli(url, "create-account", "Index costs", "--admin-email", "bench@example.com").strip()
+    run_cli(
+        url, "seed", "Index costs", "--companies", str(persons // 6), "--persons", str(persons),
+        "--deals", str(persons // 2), "--users", "8", "--sources", "15", timeout=3600,
+    )  # fmt: skip
+    return token
+
+
+def copy_without(seeded: Path, copy: Path, suffixes: tuple[str, ...]) -> None:
+    for leftover in (copy, copy.with_name(copy.name + "-wal"), copy.with_name(copy.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copy(seeded, copy)
+    with sqlite3.connect(copy) as db:
+        for suffix in suffixes:
+            for table in TABLES:
+                db.execute(f'DROP INDEX "{table}_{suffix}"')
+
+
+def median_ms(bench: Bench, query: str, **variables: object) -> float:
+    bench.gql(query, **variables)  # warm
+    times = []
+    for _ in range(STATS_RUNS):
+        started = time.perf_counter()
+        bench.gql(query, **variables)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def measure(copy: Path, token: str, measured: Measured) -> None:
+    url = f"sqlite://{copy}"
+    with serving(url, env={"TRIBUTARY_REQUEST_TIMEOUT": "3600"}) as server:
+        bench = Bench(server.url, token, url, account_id="", rounds=1, timeout=3600)
+        bench.gql(ENABLE_SOURCES)
+        one_owner = [bench.gql(USERS)["data"]["users"][0]["id"]]
+        measured.owner_stats_ms.append(median_ms(bench, OWNER_STATS, users=one_owner))
+        measured.all_stats_ms.append(median_ms(bench, ALL_STATS))
+        merge, delete = bulk_moves(bench)
+        for figure, into in ((merge, measured.merge), (delete, measured.delete)):
+            into.append((figure.value, moved(figure)))
+
+
+def moved(figure: Figure) -> int:
+    """The records a bulk-move row of bench/run.py moved ("one call, 129,081 records moved")."""
+    found = re.search(r"([\d,]+) records moved", figure.baseline)
+    if found is None:
+        raise ValueError(f"not a bulk-move row: {figure.baseline!r}")
+    return int(found.group(1).replace(",", ""))
+
+
+def report(results: dict[str, Measured], persons: int, rounds: int) -> str:
+    def move(runs: list[tuple[float, int]]) -> str:
+        seconds = statistics.median(s for s, _ in runs)
+        moved = runs[0][1]
+        return f"{seconds:.2f} s ({moved:,}) | {seconds * 300_000 / moved:.1f} s" if moved else "— | —"
+
+    lines = [
+        f"Index costs, SQLite, {persons:,} persons, {persons // 6:,} companies, {persons // 2:,} deals, "
+        f"medians of {rounds} round(s)",
+        "",
+        "| indexes | sourceStats(ALL, 1 owner) | sourceStats(ALL) | mergeSources (records) | per 300,000 "
+        "| deleteSource with replaceWith (records) | per 300,000 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, m in results.items():
+        owner_stats, all_stats = statistics.median(m.owner_stats_ms), statistics.median(m.all_stats_ms)
+        stats = f"{owner_stats:.1f} ms | {all_stats:.1f} ms"
+        lines.append(f"| {name} | {stats} | {move(m.merge)} | {move(m.delete)} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--persons", type=int, default=300_000)
+    p.add_argument("--rounds", type=int, default=2)
+    args = p.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        seeded, copy = Path(tmp) / "seeded.sqlite3", Path(tmp) / "copy.sqlite3"
+        print(f"seeding {args.persons:,} persons …", flush=True)
+        token = seed(seeded, args.persons)
+        results = {name: Measured() for name in VARIANTS}
+        for round_ in range(args.rounds):
+            for name, suffixes in VARIANTS.items():
+                print(f"round {round_ + 1}: {name} …", flush=True)
+                copy_without(seeded, copy, suffixes)
+                measure(copy, token, results[name])
+    print(report(results, args.persons, args.rounds))
+
+
+if __name__ == "__main__":
+    main()
