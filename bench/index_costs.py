@@ -17,7 +17,6 @@ for the last variant).
 
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
 import sqlite3
@@ -31,9 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.experiments import MOVE_COLUMNS, Move, arguments, clear, move_cells, seed, title  # noqa: E402
 from bench.figures import Figure  # noqa: E402
 from bench.run import ENABLE_SOURCES, Bench, bulk_moves  # noqa: E402
-from processes import run_cli, serving  # noqa: E402
+from processes import serving  # noqa: E402
 
 TABLES = ("company", "person", "deal")
 # variant → the index suffixes it drops from every record table
@@ -54,24 +54,12 @@ STATS_RUNS = 5
 class Measured:
     owner_stats_ms: list[float] = field(default_factory=list)
     all_stats_ms: list[float] = field(default_factory=list)
-    merge: list[tuple[float, int]] = field(default_factory=list)  # (seconds, records moved)
-    delete: list[tuple[float, int]] = field(default_factory=list)
-
-
-def seed(path: Path, persons: int) -> str:
-    """A new SQLite database with one seeded account; its admin's token."""
-    url = f"sqlite://{path}"
-    token = run_cli(url, "create-account", "Index costs", "--admin-email", "bench@example.com").strip()
-    run_cli(
-        url, "seed", "Index costs", "--companies", str(persons // 6), "--persons", str(persons),
-        "--deals", str(persons // 2), "--users", "8", "--sources", "15", timeout=3600,
-    )  # fmt: skip
-    return token
+    merge: list[Move] = field(default_factory=list)
+    delete: list[Move] = field(default_factory=list)
 
 
 def copy_without(seeded: Path, copy: Path, suffixes: tuple[str, ...]) -> None:
-    for leftover in (copy, copy.with_name(copy.name + "-wal"), copy.with_name(copy.name + "-shm")):
-        leftover.unlink(missing_ok=True)
+    clear(copy)
     shutil.copy(seeded, copy)
     with sqlite3.connect(copy) as db:
         for suffix in suffixes:
@@ -111,31 +99,21 @@ def moved(figure: Figure) -> int:
 
 
 def report(results: dict[str, Measured], persons: int, rounds: int) -> str:
-    def move(runs: list[tuple[float, int]]) -> str:
-        seconds = statistics.median(s for s, _ in runs)
-        moved = runs[0][1]
-        return f"{seconds:.2f} s ({moved:,}) | {seconds * 300_000 / moved:.1f} s" if moved else "— | —"
-
     lines = [
-        f"Index costs, SQLite, {persons:,} persons, {persons // 6:,} companies, {persons // 2:,} deals, "
-        f"medians of {rounds} round(s)",
+        title("Index costs", persons, rounds),
         "",
-        "| indexes | sourceStats(ALL, 1 owner) | sourceStats(ALL) | mergeSources (records) | per 300,000 "
-        "| deleteSource with replaceWith (records) | per 300,000 |",
+        f"| indexes | sourceStats(ALL, 1 owner) | sourceStats(ALL) | {MOVE_COLUMNS} |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, m in results.items():
         owner_stats, all_stats = statistics.median(m.owner_stats_ms), statistics.median(m.all_stats_ms)
         stats = f"{owner_stats:.1f} ms | {all_stats:.1f} ms"
-        lines.append(f"| {name} | {stats} | {move(m.merge)} | {move(m.delete)} |")
+        lines.append(f"| {name} | {stats} | {move_cells(m.merge)} | {move_cells(m.delete)} |")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--persons", type=int, default=300_000)
-    p.add_argument("--rounds", type=int, default=2)
-    args = p.parse_args(argv)
+    args = arguments(__doc__, argv)
     with tempfile.TemporaryDirectory() as tmp:
         seeded, copy = Path(tmp) / "seeded.sqlite3", Path(tmp) / "copy.sqlite3"
         print(f"seeding {args.persons:,} persons …", flush=True)

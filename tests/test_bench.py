@@ -79,27 +79,52 @@ def test_benchmark_runs_end_to_end_and_reports_every_figure(
     assert "| sourceStats(ALL) |" in (tmp_path / "latest.md").read_text()
 
 
-INDEX_COSTS = Path(__file__).parent.parent / "bench" / "index_costs.py"
+EXPERIMENTS = Path(__file__).parent.parent / "bench"
+
+
+def experiment_rows(script: str) -> dict[str, str]:
+    """A tiny run of one of bench/'s SQLite experiments: its table's rows by their first cell."""
+    done = subprocess.run(
+        [sys.executable, str(EXPERIMENTS / script), "--persons", "600", "--rounds", "1"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return {line.split(" | ")[0].removeprefix("| "): line for line in done.stdout.splitlines()}
+
+
+def assert_same_moves(rows: dict[str, str], names: list[str]) -> None:
+    """Each named row has both moves, and they moved as many records (> 0) as the first row's."""
+    assert all(name in rows for name in names), rows
+    # "3.88 s (129,081)": the records a move moved
+    moved = {
+        name: [int(n.replace(",", "")) for n in re.findall(r"s \(([\d,]+)\)", rows[name])] for name in names
+    }
+    first = moved[names[0]]
+    assert len(first) == 2, rows
+    assert min(first) > 0, rows
+    assert all(moved[name] == first for name in names), moved
 
 
 def test_the_index_cost_experiment_moves_the_same_records_in_every_variant(on_postgres: bool) -> None:
     # given: the experiment drops indexes on copies of one SQLite file
     if on_postgres:
         pytest.skip("bench/index_costs.py measures SQLite only")
-    # when
-    done = subprocess.run(
-        [sys.executable, str(INDEX_COSTS), "--persons", "600", "--rounds", "1"],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    # then: a row per variant, each with both statistics and both moves of the same records
-    assert done.returncode == 0, done.stderr[-3000:]
-    rows = {line.split(" | ")[0].removeprefix("| "): line for line in done.stdout.splitlines()}
     variants = ["as migrated", "without *_owner, *_first_owner", "without *_source_fk, *_first_source_fk",
                 "without both"]  # fmt: skip
-    assert all(v in rows for v in variants), done.stdout
-    moved = {v: [int(n.replace(",", "")) for n in re.findall(r"s \(([\d,]+)\)", rows[v])] for v in variants}
-    assert len(moved["as migrated"]) == 2, done.stdout
-    assert all(n > 0 for n in moved["as migrated"]), done.stdout
-    assert all(moved[v] == moved["as migrated"] for v in variants), moved
+    # when
+    rows = experiment_rows("index_costs.py")
+    # then: a row per variant, each with both statistics and both moves of the same records
+    assert_same_moves(rows, variants)
     stats_ms = {v: [float(ms) for ms in re.findall(r"([\d.]+) ms", rows[v])] for v in variants}
     assert all(len(ms) == 2 and min(ms) > 0 for ms in stats_ms.values()), stats_ms
+
+
+def test_the_key_layout_experiment_moves_the_same_records_in_every_layout(on_postgres: bool) -> None:
+    # given: the experiment derives integer-keyed copies of one SQLite file
+    if on_postgres:
+        pytest.skip("bench/key_layout.py measures SQLite only")
+    layouts = ["UUID text keys (as migrated)", "integer keys", "integer keys and times"]
+    # when
+    rows = experiment_rows("key_layout.py")
+    # then: the copies hold the same records on the same sources, so both moves move as many
+    assert_same_moves(rows, layouts)

@@ -1,0 +1,203 @@
+"""What integer keys would save a bulk move on SQLite: the same rows, another key layout.
+
+    python bench/key_layout.py --persons 300000 --rounds 2
+
+An experiment for the storage layout, not a benchmark with targets. It seeds one SQLite
+database (`tributary seed`) and derives two copies of its accounts, users, sources, records and
+history from it, with every table, column and index of the migrated schema, except that
+companies, persons, deals, sources, users and accounts are keyed by an `INTEGER PRIMARY KEY`
+(their UUID kept in a unique `uuid` column, as a public id would be) and every column referring
+to one of them holds that integer; the second copy also stores its times as integer
+microseconds instead of 32-character text. On fresh copies of each, variants alternating, it
+runs the benchmark's two moves (a merge of the most-used source into the third, then a delete
+of that one with the second as replacement) as the statements the server runs on SQLite
+(`resolvers/history.py`: per table the history entries, the move, the first sources that
+follow; then the delete), in one transaction each, with the server's bulk page cache.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.experiments import MOVE_COLUMNS, Move, arguments, clear, move_cells, seed, title  # noqa: E402
+from resolvers.locks import BULK_CACHE_KIB  # noqa: E402
+
+KEYED = ("account", "app_user", "source", "company", "person", "deal")  # in the order they load
+COPIED = (*KEYED, "source_change")
+RECORDS = {"company": "COMPANY", "person": "PERSON", "deal": "DEAL"}
+# history columns that name a keyed row without a foreign key
+LOOSE = {("source_change", "from_source_id"): ("source",), ("source_change", "to_source_id"): ("source",),
+         ("source_change", "record_id"): tuple(RECORDS)}  # fmt: skip
+MOVED_AT = {False: "2027-01-01 00:00:00.000000+00:00", True: 1_798_761_600_000_000}
+
+
+def microseconds(column: str) -> str:
+    """'2024-12-02 04:26:58.056949+00:00' (how Tortoise stores UTC times) as integer microseconds."""
+    return (
+        f"(CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
+        f" + CAST(substr({column}, 21, 6) AS INTEGER))"
+    )
+
+
+def integer_copy(seeded: Path, target: Path, *, integer_times: bool) -> None:
+    """`target`: the rows of `seeded` with integer keys (and integer times), same indexes."""
+    clear(target)
+    db = sqlite3.connect(target, isolation_level=None)
+    db.execute("PRAGMA page_size = 16384")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("ATTACH DATABASE ? AS seeded", [str(seeded)])
+    db.execute("BEGIN")
+    for table in COPIED:
+        columns, values = [], []
+        references = {
+            row[3]: (row[2], row[6]) for row in db.execute(f'PRAGMA seeded.foreign_key_list("{table}")')
+        }
+        if table in KEYED:
+            columns += ['"id" INTEGER PRIMARY KEY', '"uuid" TEXT NOT NULL UNIQUE']
+            values += ["NULL", "r.id"]
+        for _, name, declared, notnull, _, _ in db.execute(f'PRAGMA seeded.table_info("{table}")'):
+            if name == "id":
+                if table not in KEYED:
+                    columns.append('"id" INTEGER PRIMARY KEY AUTOINCREMENT')
+                    values.append("r.id")
+                continue
+            kind, value = declared, f'r."{name}"'
+            if name in references:
+                parent, on_delete = references[name]
+                kind = f'INTEGER REFERENCES "{parent}" ("id") ON DELETE {on_delete}'
+                value = f'(SELECT k.id FROM "{parent}" k WHERE k.uuid = r."{name}")'
+            elif (table, name) in LOOSE:
+                kind = "INTEGER"
+                lookups = [
+                    f'(SELECT k.id FROM "{p}" k WHERE k.uuid = r."{name}")' for p in LOOSE[table, name]
+                ]
+                value = lookups[0] if len(lookups) == 1 else f"COALESCE({', '.join(lookups)})"
+            elif declared == "TIMESTAMP" and integer_times:
+                kind, value = "INTEGER", microseconds(f'r."{name}"')
+            columns.append(f'"{name}" {kind}{" NOT NULL" if notnull else ""}')
+            values.append(value)
+        db.execute(f'CREATE TABLE "{table}" ({", ".join(columns)})')
+        db.execute(
+            f'INSERT INTO "{table}" SELECT {", ".join(values)} FROM seeded."{table}" r ORDER BY r.rowid'
+        )
+    indexes = db.execute(
+        "SELECT sql FROM seeded.sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
+        f"({', '.join('?' * len(COPIED))})",
+        COPIED,
+    ).fetchall()
+    for (sql,) in indexes:
+        db.execute(sql)
+    db.execute("COMMIT")
+    db.execute("DETACH DATABASE seeded")
+    db.execute("ANALYZE")  # as `tributary seed` leaves the seeded file
+    db.close()
+
+
+def move(db: sqlite3.Connection, sources: list[object], into: object, reason: str, at: object) -> int:
+    """One move as the server writes it on SQLite; how many records changed source."""
+    account, by = db.execute("SELECT account_id, owner_id FROM person LIMIT 1").fetchone()
+    (name,) = db.execute("SELECT name FROM source WHERE id = ?", [into]).fetchone()
+    among = ", ".join("?" * len(sources))
+    moved = 0
+    for table, kind in RECORDS.items():
+        entries = db.execute(
+            "INSERT INTO source_change (account_id, record_kind, record_id, at, reason, by_id, "
+            "from_source_id, from_name, to_source_id, to_name) "
+            f"SELECT ?, '{kind}', r.id, ?, '{reason}', ?, r.source_id, s.name, ?, ? "
+            f'FROM "{table}" r LEFT JOIN source s ON s.id = r.source_id '
+            f"WHERE r.account_id = ? AND r.source_id IN ({among})",
+            [account, at, by, into, name, account, *sources],
+        )
+        moved += entries.rowcount
+        db.execute(
+            f'UPDATE "{table}" AS r SET source_id = ?, updated_at = ?, first_source_id = '
+            f"CASE WHEN r.first_source_id IN ({among}) THEN ? ELSE r.first_source_id END "
+            f"WHERE r.account_id = ? AND r.source_id IN ({among})",
+            [into, at, *sources, into, account, *sources],
+        )
+        db.execute(
+            f'UPDATE "{table}" AS r SET first_source_id = ?, updated_at = ? '
+            f"WHERE r.account_id = ? AND r.first_source_id IN ({among})",
+            [into, at, account, *sources],
+        )
+    db.execute(f"DELETE FROM source WHERE id IN ({among})", sources)
+    return moved
+
+
+def both_moves(built: Path, work: Path, *, integer_times: bool) -> list[Move]:
+    """(seconds, records) of the merge and of the delete, on a fresh copy of `built`."""
+    clear(work)
+    shutil.copy(built, work)
+    db = sqlite3.connect(work, isolation_level=None)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA journal_size_limit = 16384")  # Tortoise's
+    by_use = [
+        source
+        for (source,) in db.execute(
+            "SELECT source_id FROM person WHERE source_id IS NOT NULL "
+            "GROUP BY source_id ORDER BY COUNT(*) DESC"
+        )
+    ]
+    first, second, third = by_use[:3]
+    measured = []
+    for sources, into, reason in (([first], third, "MERGED"), ([third], second, "REPLACED")):
+        db.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        started = time.perf_counter()
+        db.execute("BEGIN IMMEDIATE")
+        moved = move(db, sources, into, reason, MOVED_AT[integer_times])
+        db.execute("COMMIT")
+        measured.append((time.perf_counter() - started, moved))
+        db.execute("PRAGMA cache_size = -2000")
+    db.close()
+    return measured
+
+
+def report(results: dict[str, list[list[Move]]], sizes: dict[str, int], persons: int) -> str:
+    """`results`: per layout, per round, [the merge, the delete]."""
+    lines = [
+        title("Key layout", persons, len(next(iter(results.values())))),
+        "",
+        f"| layout | file | {MOVE_COLUMNS} |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, runs in results.items():
+        merge, delete = ([run[which] for run in runs] for which in (0, 1))
+        lines.append(f"| {name} | {sizes[name] / 1e6:,.0f} MB | {move_cells(merge)} | {move_cells(delete)} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = arguments(__doc__, argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        seeded = folder / "seeded.sqlite3"
+        print(f"seeding {args.persons:,} persons …", flush=True)
+        seed(seeded, args.persons)
+        layouts: dict[str, tuple[Path, bool]] = {
+            "UUID text keys (as migrated)": (seeded, False),
+            "integer keys": (folder / "integer.sqlite3", False),
+            "integer keys and times": (folder / "integer_times.sqlite3", True),
+        }
+        print("deriving the integer layouts …", flush=True)
+        for built, integer_times in list(layouts.values())[1:]:
+            integer_copy(seeded, built, integer_times=integer_times)
+        results: dict[str, list[list[Move]]] = {name: [] for name in layouts}
+        for round_ in range(args.rounds):
+            for name, (built, integer_times) in layouts.items():
+                print(f"round {round_ + 1}: {name} …", flush=True)
+                results[name].append(both_moves(built, folder / "work.sqlite3", integer_times=integer_times))
+        sizes = {name: os.path.getsize(built) for name, (built, _) in layouts.items()}
+    print(report(results, sizes, args.persons))
+
+
+if __name__ == "__main__":
+    main()
