@@ -4,11 +4,16 @@ SQLite file, and the report's header and move cells."""
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import statistics
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from processes import run_cli
 
+T = TypeVar("T")
 # a move's (seconds, records moved)
 Move = tuple[float, int]
 MOVE_COLUMNS = "mergeSources (records) | per 300,000 | deleteSource with replaceWith (records) | per 300,000"
@@ -36,6 +41,20 @@ def clear(path: Path) -> None:
     """No SQLite file at `path`, nor its WAL and shared-memory files."""
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         leftover.unlink(missing_ok=True)
+
+
+def fresh_copy(source: Path, copy: Path) -> None:
+    """`copy` of the SQLite file `source`, on disk before anything is timed: otherwise the first
+    commit's fsync would also flush the copy's pages, and a bigger file would pay more for it."""
+    clear(copy)
+    shutil.copy(source, copy)
+    os.sync()
+
+
+def rotated(variants: Sequence[T], round_: int) -> list[T]:
+    """The variants in a different order each round, so none is always measured first."""
+    shift = round_ % len(variants)
+    return [*variants[shift:], *variants[:shift]]
 
 
 def title(experiment: str, persons: int, rounds: int) -> str:

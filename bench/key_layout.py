@@ -4,7 +4,8 @@
 
 An experiment for the storage layout, not a benchmark with targets. It seeds one SQLite
 database (`tributary seed`) and derives two copies of its accounts, users, sources, records and
-history from it, with every table, column and index of the migrated schema, except that
+history from it, with every column, foreign key and index of the migrated schema (not the
+UNIQUE constraints and defaults, which a move does not touch), except that
 companies, persons, deals, sources, users and accounts are keyed by an `INTEGER PRIMARY KEY`
 (their UUID kept in a unique `uuid` column, as a public id would be) and every column referring
 to one of them holds that integer; the second copy also stores its times as integer
@@ -12,13 +13,14 @@ microseconds instead of 32-character text. On fresh copies of each, variants alt
 runs the benchmark's two moves (a merge of the most-used source into the third, then a delete
 of that one with the second as replacement) as the statements the server runs on SQLite
 (`resolvers/history.py`: per table the history entries, the move, the first sources that
-follow; then the delete), in one transaction each, with the server's bulk page cache.
+follow; then the delete), in one transaction each, with the server's bulk page cache. These
+are the statements alone, without the server around them. History entries keep `record_id`
+unique only with their `record_kind` once keys are integers per table; the moves do not care.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import sys
 import tempfile
@@ -28,7 +30,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.experiments import MOVE_COLUMNS, Move, arguments, clear, move_cells, seed, title  # noqa: E402
+from bench.experiments import (  # noqa: E402
+    MOVE_COLUMNS,
+    Move,
+    arguments,
+    clear,
+    fresh_copy,
+    move_cells,
+    rotated,
+    seed,
+    title,
+)  # fmt: skip
 from resolvers.locks import BULK_CACHE_KIB  # noqa: E402
 
 KEYED = ("account", "app_user", "source", "company", "person", "deal")  # in the order they load
@@ -37,11 +49,14 @@ RECORDS = {"company": "COMPANY", "person": "PERSON", "deal": "DEAL"}
 # history columns that name a keyed row without a foreign key
 LOOSE = {("source_change", "from_source_id"): ("source",), ("source_change", "to_source_id"): ("source",),
          ("source_change", "record_id"): tuple(RECORDS)}  # fmt: skip
-MOVED_AT = {False: "2027-01-01 00:00:00.000000+00:00", True: 1_798_761_600_000_000}
+Key = int | str  # a row's key: an integer, or UUID text as migrated
+MOVED_AT: dict[bool, int | str] = {False: "2027-01-01 00:00:00.000000+00:00", True: 1_798_761_600_000_000}
 
 
 def microseconds(column: str) -> str:
-    """'2024-12-02 04:26:58.056949+00:00' (how Tortoise stores UTC times) as integer microseconds."""
+    """'2024-12-02 04:26:58.056949+00:00' as integer microseconds (NULL stays NULL). Tortoise
+    writes UTC times so, with six fraction digits; a time without them ('…:58+00:00') would read
+    its fraction from '00:00', 0, by luck."""
     return (
         f"(CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
         f" + CAST(substr({column}, 21, 6) AS INTEGER))"
@@ -102,7 +117,7 @@ def integer_copy(seeded: Path, target: Path, *, integer_times: bool) -> None:
     db.close()
 
 
-def move(db: sqlite3.Connection, sources: list[object], into: object, reason: str, at: object) -> int:
+def move(db: sqlite3.Connection, sources: list[Key], into: Key, reason: str, at: int | str) -> int:
     """One move as the server writes it on SQLite; how many records changed source."""
     account, by = db.execute("SELECT account_id, owner_id FROM person LIMIT 1").fetchone()
     (name,) = db.execute("SELECT name FROM source WHERE id = ?", [into]).fetchone()
@@ -135,8 +150,7 @@ def move(db: sqlite3.Connection, sources: list[object], into: object, reason: st
 
 def both_moves(built: Path, work: Path, *, integer_times: bool) -> list[Move]:
     """(seconds, records) of the merge and of the delete, on a fresh copy of `built`."""
-    clear(work)
-    shutil.copy(built, work)
+    fresh_copy(built, work)
     db = sqlite3.connect(work, isolation_level=None)
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA journal_size_limit = 16384")  # Tortoise's
@@ -149,6 +163,7 @@ def both_moves(built: Path, work: Path, *, integer_times: bool) -> list[Move]:
     ]
     first, second, third = by_use[:3]
     measured = []
+    (normal,) = db.execute("PRAGMA cache_size").fetchone()
     for sources, into, reason in (([first], third, "MERGED"), ([third], second, "REPLACED")):
         db.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         started = time.perf_counter()
@@ -156,21 +171,21 @@ def both_moves(built: Path, work: Path, *, integer_times: bool) -> list[Move]:
         moved = move(db, sources, into, reason, MOVED_AT[integer_times])
         db.execute("COMMIT")
         measured.append((time.perf_counter() - started, moved))
-        db.execute("PRAGMA cache_size = -2000")
+        db.execute(f"PRAGMA cache_size = {normal}")
     db.close()
     return measured
 
 
-def report(results: dict[str, list[list[Move]]], sizes: dict[str, int], persons: int) -> str:
+def report(results: dict[str, list[list[Move]]], sizes: dict[str, int], persons: int, rounds: int) -> str:
     """`results`: per layout, per round, [the merge, the delete]."""
     lines = [
-        title("Key layout", persons, len(next(iter(results.values())))),
+        title("Key layout", persons, rounds),
         "",
         f"| layout | file | {MOVE_COLUMNS} |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, runs in results.items():
-        merge, delete = ([run[which] for run in runs] for which in (0, 1))
+        merge, delete = [run[0] for run in runs], [run[1] for run in runs]
         lines.append(f"| {name} | {sizes[name] / 1e6:,.0f} MB | {move_cells(merge)} | {move_cells(delete)} |")
     return "\n".join(lines)
 
@@ -192,11 +207,12 @@ def main(argv: list[str] | None = None) -> None:
             integer_copy(seeded, built, integer_times=integer_times)
         results: dict[str, list[list[Move]]] = {name: [] for name in layouts}
         for round_ in range(args.rounds):
-            for name, (built, integer_times) in layouts.items():
+            for name in rotated(list(layouts), round_):
+                built, integer_times = layouts[name]
                 print(f"round {round_ + 1}: {name} …", flush=True)
                 results[name].append(both_moves(built, folder / "work.sqlite3", integer_times=integer_times))
         sizes = {name: os.path.getsize(built) for name, (built, _) in layouts.items()}
-    print(report(results, sizes, args.persons))
+    print(report(results, sizes, args.persons, args.rounds))
 
 
 if __name__ == "__main__":

@@ -12,8 +12,11 @@ import math
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -128,3 +131,70 @@ def test_the_key_layout_experiment_moves_the_same_records_in_every_layout(on_pos
     rows = experiment_rows("key_layout.py")
     # then: the copies hold the same records on the same sources, so both moves move as many
     assert_same_moves(rows, layouts)
+
+
+def test_the_integer_key_layout_holds_the_same_rows_references_and_indexes(
+    on_postgres: bool, tmp_path: Path
+) -> None:
+    # given: a seeded file and its integer copy with integer times
+    if on_postgres:
+        pytest.skip("bench/key_layout.py derives SQLite files")
+    from bench.experiments import seed
+    from bench.key_layout import COPIED, integer_copy
+
+    seeded, copy = tmp_path / "seeded.sqlite3", tmp_path / "integer.sqlite3"
+    seed(seeded, 600)
+    # when
+    integer_copy(seeded, copy, integer_times=True)
+    # then
+    with closing(sqlite3.connect(seeded)) as before, closing(sqlite3.connect(copy)) as after:
+        for table in COPIED:
+            count = f'SELECT COUNT(*) FROM "{table}"'
+            assert before.execute(count).fetchone() == after.execute(count).fetchone(), table
+        indexes = (
+            "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({', '.join('?' * len(COPIED))}) ORDER BY 2"
+        )
+        assert before.execute(indexes, COPIED).fetchall() == after.execute(indexes, COPIED).fetchall()
+        assert after.execute("PRAGMA foreign_key_check").fetchall() == []
+        kinds = "SELECT DISTINCT typeof(source_id), typeof(owner_id), typeof(created_at) FROM person"
+        integers = {("integer", "integer", "integer"), ("null", "integer", "integer")}
+        assert set(after.execute(kinds).fetchall()) <= integers
+        # the same records on the same sources, and the same history, by the sources' UUIDs
+        by_source = "SELECT {s}, COUNT(*) FROM person p {join} GROUP BY 1 ORDER BY 1"
+        assert (
+            before.execute(by_source.format(s="p.source_id", join="")).fetchall()
+            == after.execute(
+                by_source.format(s="s.uuid", join="LEFT JOIN source s ON s.id = p.source_id")
+            ).fetchall()
+        )
+        history = (
+            "SELECT COUNT(from_source_id), COUNT(to_source_id), COUNT(record_id), COUNT(by_id) "
+            "FROM source_change"
+        )
+        assert before.execute(history).fetchone() == after.execute(history).fetchone()
+        first = "SELECT {col} FROM person ORDER BY rowid LIMIT 1"
+        (text,) = before.execute(first.format(col="created_at")).fetchone()
+        (micros,) = after.execute(first.format(col="created_at")).fetchone()
+        assert micros == round(datetime.fromisoformat(text).timestamp() * 1_000_000)
+
+
+def test_the_index_cost_variants_drop_exactly_their_indexes(on_postgres: bool, tmp_path: Path) -> None:
+    # given
+    if on_postgres:
+        pytest.skip("bench/index_costs.py drops indexes on SQLite files")
+    from bench.experiments import seed
+    from bench.index_costs import VARIANTS, copy_without
+
+    seeded, copy = tmp_path / "seeded.sqlite3", tmp_path / "copy.sqlite3"
+    seed(seeded, 60)
+    indexes = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    with closing(sqlite3.connect(seeded)) as db:
+        all_indexes = {n for (n,) in db.execute(indexes)}
+    for suffixes in VARIANTS.values():
+        # when
+        copy_without(seeded, copy, suffixes)
+        # then
+        with closing(sqlite3.connect(copy)) as db:
+            left = {n for (n,) in db.execute(indexes)}
+        assert all_indexes - left == {f"{t}_{s}" for t in ("company", "person", "deal") for s in suffixes}
