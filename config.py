@@ -23,6 +23,9 @@ class Settings:
     # fair use (README, "Operating Tributary"): one client cannot take the service from the others
     max_cost: int = 10_000  # points per document (schema/cost.py)
     request_timeout: float = 10.0  # seconds of work per request, database statements included
+    # seconds for a request that moves records between sources (deleteSource, mergeSources,
+    # applyCompanySource): admins only, one at a time per account, and a large one outlasts 10 s
+    bulk_timeout: float = 120.0
     max_in_flight: int = 8  # requests of one token being answered at once (more get 429)
     max_running_per_account: int = 2  # requests of one account doing their work at once (more wait)
 
@@ -37,6 +40,7 @@ class Settings:
             access_log=env.get("TRIBUTARY_ACCESS_LOG", "0").strip().lower() not in {*_FALSE, ""},
             max_cost=_number(env, "TRIBUTARY_MAX_COST", cls.max_cost, int),
             request_timeout=_number(env, "TRIBUTARY_REQUEST_TIMEOUT", cls.request_timeout, float),
+            bulk_timeout=_number(env, "TRIBUTARY_BULK_TIMEOUT", cls.bulk_timeout, float),
             max_in_flight=_number(env, "TRIBUTARY_MAX_IN_FLIGHT", cls.max_in_flight, int),
             max_running_per_account=_number(
                 env, "TRIBUTARY_MAX_RUNNING_PER_ACCOUNT", cls.max_running_per_account, int

@@ -74,6 +74,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
         introspection=settings.introspection,
         ide_html=graphiql_html(assets_url=GRAPHIQL_URL) if settings.introspection else None,
         timeout=settings.request_timeout,
+        bulk_timeout=settings.bulk_timeout,
     )
 
     @asynccontextmanager

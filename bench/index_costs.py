@@ -88,7 +88,7 @@ def median_ms(bench: Bench, query: str, **variables: object) -> float:
 
 def measure(copy: Path, token: str, measured: Measured) -> None:
     url = f"sqlite://{copy}"
-    with serving(url, env={"TRIBUTARY_REQUEST_TIMEOUT": "3600"}) as server:
+    with serving(url, env={"TRIBUTARY_BULK_TIMEOUT": "3600"}) as server:
         bench = Bench(server.url, token, url, account_id="", rounds=1, timeout=3600)
         bench.gql(ENABLE_SOURCES)
         one_owner = [bench.gql(USERS)["data"]["users"][0]["id"]]

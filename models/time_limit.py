@@ -24,8 +24,14 @@ PROGRESS_STEPS = 20_000  # SQLite virtual-machine steps between checks (well und
 
 @dataclass
 class Budget:
-    deadline: float  # time.monotonic()
+    started: float  # time.monotonic()
+    seconds: float  # the request's budget; a bulk move may lengthen it to `bulk_seconds`
+    bulk_seconds: float | None = None
     cancelled: bool = False
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.seconds
 
     def spent(self) -> bool:
         return self.cancelled or time.monotonic() >= self.deadline
@@ -35,14 +41,24 @@ _current: ContextVar[Budget | None] = ContextVar("tributary_budget", default=Non
 
 
 @contextmanager
-def budget(seconds: float) -> Iterator[Budget]:
-    """The budget of the work done inside the block (and of the tasks it starts)."""
-    spent = Budget(deadline=time.monotonic() + seconds)
+def budget(seconds: float, *, bulk_seconds: float | None = None) -> Iterator[Budget]:
+    """The budget of the work done inside the block (and of the tasks it starts): `seconds`,
+    or `bulk_seconds` from the start once it runs a bulk move (`allow_bulk_move`)."""
+    spent = Budget(started=time.monotonic(), seconds=seconds, bulk_seconds=bulk_seconds)
     token = _current.set(spent)
     try:
         yield spent
     finally:
         _current.reset(token)
+
+
+def allow_bulk_move() -> None:
+    """The running request is a bulk move of sources (a delete, merge or apply that may rewrite
+    much of a table, admins only): its budget becomes the bulk budget, if that is longer and
+    the request budget is not spent yet. Outside a request (the CLI, tests) nothing changes."""
+    current = _current.get()
+    if current is not None and current.bulk_seconds is not None and not current.spent():
+        current.seconds = max(current.seconds, current.bulk_seconds)
 
 
 async def install_sqlite_budget(connection: aiosqlite.Connection) -> None:

@@ -168,3 +168,43 @@ async def test_another_account_is_served_while_one_accounts_heavy_reads_run(
             await asyncio.gather(*heavy, return_exceptions=True)
     assert cheap.json()["data"]["users"]
     assert still_running >= 2
+
+
+ENABLE_SOURCES = "mutation { updateSourceSettings(enabled: true) { enabled } }"
+SOURCES_IN_USE = "{ sources { id usage { persons } } }"
+MERGE = """mutation($ids: [ID!]!, $into: ID!) {
+  mergeSources(ids: $ids, into: $into, confirm: true) { moved { persons } } }"""
+
+
+async def test_a_bulk_move_has_the_bulk_time_budget_instead_of_the_requests(
+    module_database_url: str, accounts: Accounts, server: Server
+) -> None:
+    # given: merging the three most-used sources moves most of PERSONS persons, which takes far
+    # longer than the 0.3 s request budget
+    async with httpx.AsyncClient(base_url=server.url, timeout=120) as client:
+
+        async def sources() -> dict[str, int]:
+            answer = await client.post(
+                "/graphql", json={"query": SOURCES_IN_USE}, headers=bearer(accounts.heavy)
+            )
+            return {s["id"]: s["usage"]["persons"] for s in answer.json()["data"]["sources"]}
+
+        await post(client, accounts.heavy, ENABLE_SOURCES)
+        before = await sources()
+        *merged, into = sorted(before, key=before.__getitem__, reverse=True)[:4]
+        merge = {"query": MERGE, "variables": {"ids": merged, "into": into}}
+        # when: the bulk budget is no longer than the request's
+        strict = {"TRIBUTARY_REQUEST_TIMEOUT": str(TIME_LIMIT), "TRIBUTARY_BULK_TIMEOUT": str(TIME_LIMIT)}
+        with serving(module_database_url, env=strict) as limited:
+            stopped = await client.post(f"{limited.url}/graphql", json=merge, headers=bearer(accounts.heavy))
+        unchanged = await sources()
+        # when: the default bulk budget
+        done = await client.post("/graphql", json=merge, headers=bearer(accounts.heavy))
+        after = await sources()
+    # then: stopped with TIMEOUT and nothing moved; with the bulk budget the same merge completes
+    assert code(stopped) == "TIMEOUT", stopped.json()
+    assert f"longer than {TIME_LIMIT:g} s" in stopped.json()["errors"][0]["message"]
+    assert unchanged == before
+    assert done.json()["data"]["mergeSources"]["moved"]["persons"] == sum(before[i] for i in merged)
+    assert set(after) == set(before) - set(merged)
+    assert after[into] == before[into] + sum(before[i] for i in merged)

@@ -112,10 +112,12 @@ def test_production_switches_are_read_from_the_environment(monkeypatch: pytest.M
     monkeypatch.setenv("TRIBUTARY_DATABASE_URL", "postgres://db.internal/tributary")
     monkeypatch.setenv("TRIBUTARY_INTROSPECTION", "0")
     monkeypatch.setenv("TRIBUTARY_CORS_ORIGINS", "https://app.example, https://admin.example")
+    monkeypatch.setenv("TRIBUTARY_BULK_TIMEOUT", "300")
     assert Settings.from_env() == Settings(
         database_url="postgres://db.internal/tributary",
         introspection=False,
         cors_origins=("https://app.example", "https://admin.example"),
+        bulk_timeout=300.0,
     )
     assert Settings.from_env({}) == Settings(introspection=True, cors_origins=())
 

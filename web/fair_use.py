@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from asyncio import FIRST_COMPLETED
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Coroutine
 from typing import Any, TypeVar
@@ -59,24 +61,35 @@ class InFlightLimit:
 
 
 class TimedOut(Exception):
-    """The request's work outran its time budget and was stopped."""
+    """The request's work outran its time budget (`seconds`) and was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"stopped after {seconds:g} s")
+        self.seconds = seconds
 
 
 class ClientGone(Exception):
     """The client hung up; its work was stopped and nothing is sent."""
 
 
-async def within_budget(work: Coroutine[Any, Any, T], *, receive: Receive, seconds: float) -> T:
+async def within_budget(
+    work: Coroutine[Any, Any, T], *, receive: Receive, seconds: float, bulk_seconds: float | None = None
+) -> T:
     """Runs `work` until done, the time budget is spent (TimedOut) or the client hangs up (ClientGone).
 
-    Stopping cancels the task (asyncpg then cancels the statement on the server) and marks the
-    budget spent (SQLite's progress handler then aborts the statement in the worker thread).
+    The budget is `seconds`, or `bulk_seconds` once the work starts a bulk move
+    (models/time_limit.py). Stopping cancels the task (asyncpg then cancels the statement on the
+    server) and marks the budget spent (SQLite's progress handler then aborts the statement in
+    the worker thread).
     """
-    with budget(seconds) as spent:
+    with budget(seconds, bulk_seconds=bulk_seconds) as spent:
         task = asyncio.ensure_future(work)  # copies the context: the statements see the budget
         hangup = asyncio.ensure_future(_disconnected(receive))
         try:
-            done, _ = await asyncio.wait({task, hangup}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+            done: set[asyncio.Future[Any]] = set()
+            while not done and not spent.spent():  # the deadline moves when a bulk move starts
+                left = spent.deadline - time.monotonic()
+                done, _ = await asyncio.wait({task, hangup}, timeout=left, return_when=FIRST_COMPLETED)
         finally:
             hangup.cancel()
         if task in done and not spent.spent():
@@ -85,7 +98,7 @@ async def within_budget(work: Coroutine[Any, Any, T], *, receive: Receive, secon
         task.cancel()
         with contextlib.suppress(BaseException):
             await task
-        raise ClientGone() if hangup in done else TimedOut()
+        raise ClientGone() if hangup in done else TimedOut(spent.seconds)
 
 
 async def _disconnected(receive: Receive) -> None:

@@ -71,12 +71,19 @@ class Params:
 
 class GraphQLEndpoint:
     def __init__(
-        self, schema: TributarySchema, *, introspection: bool, ide_html: str | None, timeout: float
+        self,
+        schema: TributarySchema,
+        *,
+        introspection: bool,
+        ide_html: str | None,
+        timeout: float,
+        bulk_timeout: float | None = None,
     ) -> None:
         self.schema = schema
         self.introspection = introspection
         self.ide_html = ide_html
         self.timeout = timeout
+        self.bulk_timeout = bulk_timeout
         self.persisted = PersistedQueries()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -131,11 +138,13 @@ class GraphQLEndpoint:
             reads_only = operation_type(query, params.operation_name) == OperationType.QUERY
             execution = fair_turn(request, execution, account_id=str(user.account_id), reads_only=reads_only)
         try:
-            result = await within_budget(execution, receive=request.receive, seconds=self.timeout)
-        except TimedOut:
+            result = await within_budget(
+                execution, receive=request.receive, seconds=self.timeout, bulk_seconds=self.bulk_timeout
+            )
+        except TimedOut as stopped:
             # an executed document is 200 in JSON; without data the spec's media type wants 5xx
             status = 200 if media == JSON else 504
-            message = f"the request took longer than {self.timeout:g} s and was stopped"
+            message = f"the request took longer than {stopped.seconds:g} s and was stopped"
             raise Refusal(status, message, "TIMEOUT") from None
         except InvalidOperationTypeError:
             raise Refusal(405, "mutations are only accepted over POST", headers={"Allow": "POST"}) from None
