@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,8 +24,8 @@ class Settings:
     # fair use (README, "Operating Tributary"): one client cannot take the service from the others
     max_cost: int = 10_000  # points per document (schema/cost.py)
     request_timeout: float = 10.0  # seconds of work per request, database statements included
-    # seconds for a request that moves records between sources (deleteSource, mergeSources,
-    # applyCompanySource): admins only, one at a time per account, and a large one outlasts 10 s
+    # seconds for a document that is one deleteSource or mergeSources (admins only, one at a time
+    # per account), from its start once the move begins: a large one outlasts 10 s
     bulk_timeout: float = 120.0
     max_in_flight: int = 8  # requests of one token being answered at once (more get 429)
     max_running_per_account: int = 2  # requests of one account doing their work at once (more wait)
@@ -60,7 +61,7 @@ def _number(env: Mapping[str, str], name: str, default: N, kind: type[N]) -> N:
         value = kind(raw)
     except ValueError:
         raise SystemExit(f"tributary: {name} must be a positive number, not {raw!r}") from None
-    if value <= 0:
+    if not math.isfinite(value) or value <= 0:
         raise SystemExit(f"tributary: {name} must be a positive number, not {raw!r}")
     return value
 

@@ -314,7 +314,8 @@ def measure(
                                 target="< 1000 ms", met=p99 < 1.0))  # fmt: skip
 
     # 6. bulk moves, last: they change the data the rows above measure. A move of a million
-    # records may outlast even the bulk budget (120 s) on PostgreSQL: a server of their own, without it
+    # records may outlast even the bulk budget (120 s) on PostgreSQL: a server of their own with
+    # an hour of it
     memory = Figure("server peak memory (VmHWM)", peak_memory_mib(pid), "MiB")
     print("bulk moves …", flush=True)
     with serving(database_url, env={**SERVER_ENV, "TRIBUTARY_BULK_TIMEOUT": "3600"}) as patient:

@@ -5,7 +5,8 @@ hangs up). On PostgreSQL, cancelling the request's task makes asyncpg cancel the
 statement on the server. On SQLite, statements run in aiosqlite's worker thread, beyond the reach
 of task cancellation: each statement is tagged with the budget of the request that sent it, and a
 progress handler aborts it as soon as that budget is spent ("interrupted"), so the next
-request's statements do not wait behind it.
+request's statements do not wait behind it. A document that is one deleteSource or mergeSources
+gets a longer budget once its move has begun (`lengthen_for_bulk_move`).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ _current: ContextVar[Budget | None] = ContextVar("tributary_budget", default=Non
 @contextmanager
 def budget(seconds: float, *, bulk_seconds: float | None = None) -> Iterator[Budget]:
     """The budget of the work done inside the block (and of the tasks it starts): `seconds`,
-    or `bulk_seconds` from the start once it runs a bulk move (`allow_bulk_move`)."""
+    or `bulk_seconds` from the start once it runs a bulk move (`lengthen_for_bulk_move`)."""
     spent = Budget(started=time.monotonic(), seconds=seconds, bulk_seconds=bulk_seconds)
     token = _current.set(spent)
     try:
@@ -52,10 +53,11 @@ def budget(seconds: float, *, bulk_seconds: float | None = None) -> Iterator[Bud
         _current.reset(token)
 
 
-def allow_bulk_move() -> None:
-    """The running request is a bulk move of sources (a delete, merge or apply that may rewrite
-    much of a table, admins only): its budget becomes the bulk budget, if that is longer and
-    the request budget is not spent yet. Outside a request (the CLI, tests) nothing changes."""
+def lengthen_for_bulk_move() -> None:
+    """The running request has begun a bulk move of sources (deleteSource or mergeSources, which
+    may rewrite much of a table): its budget becomes the bulk budget, if it has one (the HTTP
+    edge gives one only to a document that is that one mutation), that is longer, and the
+    request's is not spent yet. Outside a request (the CLI, tests) nothing changes."""
     current = _current.get()
     if current is not None and current.bulk_seconds is not None and not current.spent():
         current.seconds = max(current.seconds, current.bulk_seconds)

@@ -44,7 +44,6 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from models import Account, Source
-from models.time_limit import allow_bulk_move
 from resolvers.ids import as_uuid
 
 # an UPDATE that changes nothing still takes SQLite's write lock when it starts
@@ -68,15 +67,12 @@ async def write_transaction(*, bulk: bool = False) -> AsyncIterator[None]:
     """A transaction; on SQLite it holds the database's write lock from its first statement.
 
     `bulk`: it may rewrite a large part of a table (a delete or merge of a much-used source).
-    Its request gets the bulk time budget (TRIBUTARY_BULK_TIMEOUT) instead of the request's
-    (models/time_limit.py), and SQLite lets its page cache grow to BULK_CACHE_KIB meanwhile, so
-    the pages it rewrites are written to the WAL once at commit instead of being spilled again
-    and again (a merge of 136,483 records at 300,000 persons dirties 507 MB of pages; its persons
-    UPDATE took 2.2 s with them all cached, 3.9 s with 128 MiB), and shrinks it back afterwards.
+    SQLite then lets its page cache grow to BULK_CACHE_KIB meanwhile, so the pages it rewrites
+    are written to the WAL once at commit instead of being spilled again and again (a merge of
+    136,483 records at 300,000 persons dirties 507 MB of pages; its persons UPDATE took 2.2 s
+    with them all cached, 3.9 s with 128 MiB), and shrinks it back afterwards.
     """
     grown = False
-    if bulk:
-        allow_bulk_move()
     try:
         async with in_transaction() as tx:
             if tx.capabilities.dialect == "sqlite":

@@ -29,6 +29,7 @@ from tortoise.expressions import Case, RawSQL, When
 from tortoise.functions import Count
 
 from models import Account, Company, Deal, Person, Source, User
+from models.time_limit import lengthen_for_bulk_move
 from resolvers.assignment import Usage, detach_source, merge_into, replace_source
 from resolvers.errors import BadUserInput, Conflict, NotFound
 from resolvers.ids import as_uuid, parse_id
@@ -166,16 +167,17 @@ async def delete_source(
         found = await lock_sources(account, [i for i in (deleted_id, replacement_id) if i is not None])
         if deleted_id not in found:
             raise NotFound("source not found", field="id")
+        if replacement_id is not None and replacement_id not in found:
+            raise NotFound("source not found", field="replaceWith")
+        lengthen_for_bulk_move()
         replacement = None
         if replacement_id is None:
             detached = await detach_source(account=account, by=caller.id, source_id=deleted_id)
-        elif replacement_id in found:
+        else:
             detached = await replace_source(
                 account=account, by=caller.id, source_id=deleted_id, replacement=found[replacement_id]
             )
             replacement = await Source.get(id=replacement_id)  # locked: a later delete cannot race this read
-        else:
-            raise NotFound("source not found", field="replaceWith")
         await _delete_and_close_gaps(account, [deleted_id])
     return DeletedSource(deleted_id=deleted_id, detached=detached, replaced_with=replacement)
 
@@ -200,6 +202,7 @@ async def merge_sources(
             raise NotFound("source not found", field="ids")
         if into_id not in found:
             raise NotFound("source not found", field="into")
+        lengthen_for_bulk_move()
         moved = await merge_into(account=account, by=caller.id, source_ids=merged, into=found[into_id])
         await _delete_and_close_gaps(account, merged)
         target = await Source.get(id=into_id)  # inside: once committed, it may be deleted

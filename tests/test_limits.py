@@ -122,6 +122,12 @@ def test_production_switches_are_read_from_the_environment(monkeypatch: pytest.M
     assert Settings.from_env({}) == Settings(introspection=True, cors_origins=())
 
 
+@pytest.mark.parametrize("raw", ["nan", "inf", "0", "-1", "ten"])
+def test_a_time_budget_that_is_not_a_positive_finite_number_stops_the_start(raw: str) -> None:
+    with pytest.raises(SystemExit, match="TRIBUTARY_BULK_TIMEOUT must be a positive number"):
+        Settings.from_env({"TRIBUTARY_BULK_TIMEOUT": raw})
+
+
 async def test_cors_allows_only_the_configured_origins(database_url: str, client: httpx.AsyncClient) -> None:
     preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": "POST"}
     # nothing is allowed by default

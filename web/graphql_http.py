@@ -83,7 +83,7 @@ class GraphQLEndpoint:
         self.introspection = introspection
         self.ide_html = ide_html
         self.timeout = timeout
-        self.bulk_timeout = bulk_timeout
+        self.bulk_timeout = bulk_timeout  # a document that is one of BULK_MOVES
         self.persisted = PersistedQueries()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -138,8 +138,9 @@ class GraphQLEndpoint:
             reads_only = operation_type(query, params.operation_name) == OperationType.QUERY
             execution = fair_turn(request, execution, account_id=str(user.account_id), reads_only=reads_only)
         try:
+            bulk = self.bulk_timeout if is_one_bulk_move(query, params.operation_name) else None
             result = await within_budget(
-                execution, receive=request.receive, seconds=self.timeout, bulk_seconds=self.bulk_timeout
+                execution, receive=request.receive, seconds=self.timeout, bulk_seconds=bulk
             )
         except TimedOut as stopped:
             # an executed document is 200 in JSON; without data the spec's media type wants 5xx
@@ -238,6 +239,24 @@ def _operation(query: str, operation_name: str | None) -> tuple[DocumentNode, Op
 def operation_type(query: str, operation_name: str | None) -> OperationType | None:
     found = _operation(query, operation_name)
     return found[1].operation if found else None
+
+
+# the mutations that may have the bulk time budget (models/time_limit.py): admins only, one at a
+# time per account, each rewriting every record on the sources it names
+BULK_MOVES = frozenset({"deleteSource", "mergeSources"})
+
+
+def is_one_bulk_move(query: str, operation_name: str | None) -> bool:
+    """Whether the operation to run is a mutation of exactly one field, one of BULK_MOVES."""
+    found = _operation(query, operation_name)
+    if found is None or found[1].operation != OperationType.MUTATION:
+        return False
+    selections = found[1].selection_set.selections
+    return (
+        len(selections) == 1
+        and isinstance(selections[0], FieldNode)
+        and selections[0].name.value in BULK_MOVES
+    )
 
 
 def selects_only_introspection(query: str, operation_name: str | None) -> bool:
