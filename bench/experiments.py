@@ -11,9 +11,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from bench.run import seed_bench_account
 from processes import run_cli
+from resolvers.history import RECORD_KINDS
 
 T = TypeVar("T")
+# the record tables and their history kinds, in the order the server moves them
+RECORD_TABLES = {model._meta.db_table: kind.value for model, kind in RECORD_KINDS.items()}
 # a move's (seconds, records moved)
 Move = tuple[float, int]
 MOVE_COLUMNS = "mergeSources (records) | per 300,000 | deleteSource with replaceWith (records) | per 300,000"
@@ -30,10 +34,7 @@ def seed(path: Path, persons: int) -> str:
     """A new SQLite database with one account seeded as bench/run.py seeds; its admin's token."""
     url = f"sqlite://{path}"
     token = run_cli(url, "create-account", "Experiment", "--admin-email", "bench@example.com").strip()
-    run_cli(
-        url, "seed", "Experiment", "--companies", str(persons // 6), "--persons", str(persons),
-        "--deals", str(persons // 2), "--users", "8", "--sources", "15", timeout=3600,
-    )  # fmt: skip
+    seed_bench_account(url, "Experiment", companies=persons // 6, persons=persons, deals=persons // 2)
     return token
 
 

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.experiments import (  # noqa: E402
     MOVE_COLUMNS,
+    RECORD_TABLES,
     Move,
     arguments,
     fresh_copy,
@@ -39,12 +40,11 @@ from bench.experiments import (  # noqa: E402
     rotated,
     seed,
     title,
-)  # fmt: skip
+)
 from bench.figures import Figure  # noqa: E402
 from bench.run import ENABLE_SOURCES, Bench, bulk_moves  # noqa: E402
 from processes import serving  # noqa: E402
 
-TABLES = ("company", "person", "deal")
 # variant → the index suffixes it drops from every record table
 VARIANTS = {
     "as migrated": (),
@@ -72,7 +72,7 @@ def copy_without(seeded: Path, copy: Path, suffixes: tuple[str, ...]) -> None:
     fresh_copy(seeded, copy)
     with closing(sqlite3.connect(copy)) as db, db:
         for suffix in suffixes:
-            for table in TABLES:
+            for table in RECORD_TABLES:
                 db.execute(f'DROP INDEX "{table}_{suffix}"')
 
 

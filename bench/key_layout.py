@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.experiments import (  # noqa: E402
     MOVE_COLUMNS,
+    RECORD_TABLES,
     Move,
     arguments,
     clear,
@@ -40,15 +41,14 @@ from bench.experiments import (  # noqa: E402
     rotated,
     seed,
     title,
-)  # fmt: skip
+)
 from resolvers.locks import BULK_CACHE_KIB  # noqa: E402
 
 KEYED = ("account", "app_user", "source", "company", "person", "deal")  # in the order they load
 COPIED = (*KEYED, "source_change")
-RECORDS = {"company": "COMPANY", "person": "PERSON", "deal": "DEAL"}
 # history columns that name a keyed row without a foreign key
 LOOSE = {("source_change", "from_source_id"): ("source",), ("source_change", "to_source_id"): ("source",),
-         ("source_change", "record_id"): tuple(RECORDS)}  # fmt: skip
+         ("source_change", "record_id"): tuple(RECORD_TABLES)}  # fmt: skip
 Key = int | str  # a row's key: an integer, or UUID text as migrated
 MOVED_AT: dict[bool, int | str] = {False: "2027-01-01 00:00:00.000000+00:00", True: 1_798_761_600_000_000}
 
@@ -123,7 +123,7 @@ def move(db: sqlite3.Connection, sources: list[Key], into: Key, reason: str, at:
     (name,) = db.execute("SELECT name FROM source WHERE id = ?", [into]).fetchone()
     among = ", ".join("?" * len(sources))
     moved = 0
-    for table, kind in RECORDS.items():
+    for table, kind in RECORD_TABLES.items():
         entries = db.execute(
             "INSERT INTO source_change (account_id, record_kind, record_id, at, reason, by_id, "
             "from_source_id, from_name, to_source_id, to_name) "

@@ -77,7 +77,7 @@ class GraphQLEndpoint:
         introspection: bool,
         ide_html: str | None,
         timeout: float,
-        bulk_timeout: float | None = None,
+        bulk_timeout: float,
     ) -> None:
         self.schema = schema
         self.introspection = introspection
