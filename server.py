@@ -77,6 +77,8 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
         bulk_timeout=settings.bulk_timeout,
     )
 
+    tokens = BearerTokens()
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=config):
@@ -86,6 +88,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
             try:
                 yield
             finally:
+                await tokens.uses.drain()
                 if app.state.read_pool:
                     await app.state.read_pool.close()
 
@@ -100,7 +103,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
                 max_age=600,
             )
         )
-    middleware.append(Middleware(AuthenticationMiddleware, backend=BearerTokens()))
+    middleware.append(Middleware(AuthenticationMiddleware, backend=tokens))
     middleware.append(Middleware(InFlightLimit, limit=settings.max_in_flight))
     stats_page = stats_html(assets_url=STATS_ASSETS_URL)
 

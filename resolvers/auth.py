@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import Any
+from uuid import UUID
 
 from tortoise import timezone
 from tortoise.expressions import Q
@@ -34,9 +36,17 @@ async def issue_token(*, user: User) -> str:
     return token
 
 
-async def authenticate(token: str) -> User | None:
-    """The user behind a token, with its account loaded: one read per request, plus a write
-    of the token's last use when the stored one is a minute old or more.
+@dataclass(frozen=True)
+class Bearer:
+    """The user behind a token (its account loaded), and whether its use is to be written."""
+
+    user: User
+    token_id: UUID
+    use_is_stale: bool  # the stored last use is LAST_USE_PRECISION old or more (or none)
+
+
+async def find_token(token: str) -> Bearer | None:
+    """The bearer of `token`: one read, no write (`record_use` writes the use).
 
     The read is one statement written once (`_token_sql`), so PostgreSQL runs it prepared
     (asyncpg caches the statement per connection) and nothing rebuilds it per request. It reads
@@ -56,12 +66,17 @@ async def authenticate(token: str) -> User | None:
     user = User._init_from_db(**parts["u"])
     object.__setattr__(user, "_account", Account._init_from_db(**parts["a"]))  # as select_related sets it
     last_used_at = ApiToken._meta.fields_map["last_used_at"].to_python_value(parts["t"]["last_used_at"])
+    stale = last_used_at is None or timezone.now() - last_used_at >= LAST_USE_PRECISION
+    token_id = ApiToken._meta.pk.to_python_value(parts["t"]["id"])
+    return Bearer(user=user, token_id=token_id, use_is_stale=stale)
+
+
+async def record_use(token_id: UUID) -> None:
+    """Writes the token's last use, unless one within LAST_USE_PRECISION is stored already (the
+    condition in SQL: concurrent requests, and processes, write it once)."""
     now = timezone.now()
-    if last_used_at is None or now - last_used_at >= LAST_USE_PRECISION:
-        # the condition again in SQL: concurrent requests (and processes) write it once
-        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USE_PRECISION)
-        await ApiToken.filter(stale, id=parts["t"]["id"]).update(last_used_at=now)
-    return user
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USE_PRECISION)
+    await ApiToken.filter(stale, id=token_id).update(last_used_at=now)
 
 
 @cache

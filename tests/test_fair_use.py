@@ -220,3 +220,35 @@ async def test_a_document_of_one_bulk_move_has_the_bulk_time_budget_instead_of_t
     assert done.json()["data"]["mergeSources"]["moved"]["persons"] == sum(before[i] for i in merged)
     assert set(after) == set(before) - set(merged)
     assert after[into] == before[into] + sum(before[i] for i in merged)
+
+
+async def post_merge(client: httpx.AsyncClient, token: str, variables: dict[str, object]) -> httpx.Response:
+    return await client.post("/graphql", json={"query": MERGE, "variables": variables}, headers=bearer(token))
+
+
+async def test_another_account_is_served_while_one_account_merges_a_large_source(
+    module_database_url: str, accounts: Accounts
+) -> None:
+    # given: an account whose token was never used (so this request also writes its first use),
+    # and a merge of every source of the heavy account into its least used one: seconds of work
+    bystander = run_cli(module_database_url, "create-account", "Bystander", "--admin-email", "b@by.example")
+    with serving(module_database_url, env={"TRIBUTARY_REQUEST_TIMEOUT": "120"}) as patient:
+        async with httpx.AsyncClient(base_url=patient.url, timeout=120) as client:
+            assert (await post(client, accounts.heavy, ENABLE_SOURCES)).status_code == 200
+            usage = (await post(client, accounts.heavy, SOURCES_IN_USE)).json()["data"]["sources"]
+            *merged, into = sorted(usage, key=lambda s: s["usage"]["persons"], reverse=True)
+            variables = {"ids": [s["id"] for s in merged], "into": into["id"]}
+            merge = asyncio.create_task(post_merge(client, accounts.heavy, variables))
+            await asyncio.sleep(0.3)
+            # when: the other account reads while the merge runs
+            asked = time.monotonic()
+            cheap = await post(client, bystander.strip(), "{ sources { id } users { id } }")
+            answered = time.monotonic()
+            merged_answer = (await merge).json()
+            merge_done = time.monotonic()
+    # then: it was answered in less time than the merge still ran afterwards (without its own
+    # connection it waits for the merge's commit), and the merge completed
+    assert cheap.json()["data"]["users"], cheap.json()
+    assert answered - asked < merge_done - answered, (answered - asked, merge_done - answered)
+    moved = merged_answer["data"]["mergeSources"]["moved"]["persons"]
+    assert moved == sum(s["usage"]["persons"] for s in merged)

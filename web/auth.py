@@ -2,9 +2,20 @@
 
 `request.user` is a `SignedIn` (with the Tortoise user, its account loaded) or Starlette's
 `UnauthenticatedUser`; each route decides what an anonymous caller may see.
+
+On SQLite the token is read on a connection of the read pool (models/read_pool.py), not on the
+one writer, and its last use is written by a task of its own that the request waits for at most
+LAST_USE_WAIT: while another account's long write holds the writer (a merge of a large source
+may take seconds), every other account's reads are still answered. A use not yet written when
+the process stops is lost; it is kept to the minute anyway.
 """
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from uuid import UUID
 
 from starlette.authentication import AuthCredentials, AuthenticationBackend, BaseUser
 from starlette.datastructures import Headers
@@ -12,7 +23,11 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, Response
 
 from models import User
-from resolvers.auth import authenticate, hash_token
+from models.read_pool import ReadPool
+from resolvers.auth import find_token, hash_token, record_use
+
+LAST_USE_WAIT = 0.1  # seconds a request waits for its token's last use to be written
+logger = logging.getLogger("tributary")
 
 
 class SignedIn(BaseUser):
@@ -35,12 +50,50 @@ def bearer_token(headers: Headers) -> str:
 
 
 class BearerTokens(AuthenticationBackend):
+    def __init__(self) -> None:
+        self.uses = LastUses()
+
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
         token = bearer_token(conn.headers)
-        user = await authenticate(token) if token else None
-        if user is None:
+        if not token:
             return None
-        return AuthCredentials(["authenticated"]), SignedIn(user, hash_token(token))
+        pool: ReadPool | None = conn.app.state.read_pool
+        if pool is None:
+            bearer = await find_token(token)
+        else:
+            async with pool.reading():
+                bearer = await find_token(token)
+        if bearer is None:
+            return None
+        if bearer.use_is_stale:
+            await self.uses.record(bearer.token_id)
+        return AuthCredentials(["authenticated"]), SignedIn(bearer.user, hash_token(token))
+
+
+class LastUses:
+    """Writes of tokens' last uses, each in a task of its own (one per token at a time)."""
+
+    def __init__(self) -> None:
+        self.pending: dict[UUID, asyncio.Task[None]] = {}
+
+    async def record(self, token_id: UUID) -> None:
+        """Starts the write (unless one of this token is pending) and waits LAST_USE_WAIT for it."""
+        task = self.pending.get(token_id)
+        if task is None:
+            task = asyncio.create_task(record_use(token_id))
+            self.pending[token_id] = task
+            task.add_done_callback(lambda done: self._finished(token_id, done))
+        with contextlib.suppress(Exception):  # a timeout, or a failed write (logged)
+            await asyncio.wait_for(asyncio.shield(task), LAST_USE_WAIT)
+
+    def _finished(self, token_id: UUID, task: asyncio.Task[None]) -> None:
+        del self.pending[token_id]
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("could not write a token's last use: %s", task.exception())
+
+    async def drain(self) -> None:
+        """Waits for the pending writes (at shutdown, before the database closes)."""
+        await asyncio.gather(*self.pending.values(), return_exceptions=True)
 
 
 def signed_in_user(conn: HTTPConnection) -> User | None:
