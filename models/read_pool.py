@@ -10,9 +10,9 @@ writer. PostgreSQL needs none of this (its pool already runs statements side by 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
@@ -20,6 +20,7 @@ from tortoise.connection import connections
 from models.time_limit import install_sqlite_budget
 
 READERS = 4
+T = TypeVar("T")
 
 
 class ReadPool:
@@ -58,3 +59,11 @@ class ReadPool:
         finally:
             connections.reset(token)
             self.busy[index] -= 1
+
+
+async def on_reader(pool: ReadPool | None, work: Awaitable[T]) -> T:
+    """`work` on a reader of `pool`, or as it is without a pool (PostgreSQL)."""
+    if pool is None:
+        return await work
+    async with pool.reading():
+        return await work

@@ -23,7 +23,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, Response
 
 from models import User
-from models.read_pool import ReadPool
+from models.read_pool import on_reader
 from resolvers.auth import find_token, hash_token, record_use
 
 LAST_USE_WAIT = 0.1  # seconds a request waits for its token's last use to be written
@@ -57,12 +57,7 @@ class BearerTokens(AuthenticationBackend):
         token = bearer_token(conn.headers)
         if not token:
             return None
-        pool: ReadPool | None = conn.app.state.read_pool
-        if pool is None:
-            bearer = await find_token(token)
-        else:
-            async with pool.reading():
-                bearer = await find_token(token)
+        bearer = await on_reader(conn.app.state.read_pool, find_token(token))
         if bearer is None:
             return None
         if bearer.use_is_stale:

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from models.read_pool import ReadPool
+from models.read_pool import ReadPool, on_reader
 from models.time_limit import budget
 from web.auth import SignedIn
 from web.refusals import graphql_error_response
@@ -137,7 +137,4 @@ async def fair_turn(request: HTTPConnection, work: Awaitable[T], *, account_id: 
     gate: AccountGate = request.app.state.account_gate
     pool: ReadPool | None = request.app.state.read_pool
     async with gate.turn(account_id):
-        if pool is None or not reads_only:
-            return await work
-        async with pool.reading():
-            return await work
+        return await on_reader(pool, work) if reads_only else await work
