@@ -21,6 +21,7 @@ from tortoise.connection import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from config import Settings
+from models.checkpoints import Checkpointer
 from models.config import tortoise_config
 from models.read_pool import ReadPool
 from models.time_limit import install_sqlite_budget
@@ -85,10 +86,13 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Star
             await install_time_budget()
             await prune_tombstones()  # every account's tombstones past their keep (resolvers/deletions.py)
             app.state.read_pool = await ReadPool.open()
+            checkpointer = await Checkpointer.start()  # SQLite: commits leave the copying to it
             try:
                 yield
             finally:
                 await tokens.uses.drain()
+                if checkpointer:
+                    await checkpointer.stop()
                 if app.state.read_pool:
                     await app.state.read_pool.close()
 
