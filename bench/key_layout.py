@@ -13,8 +13,10 @@ microseconds instead of 32-character text. On fresh copies of each, variants alt
 runs the benchmark's two moves (a merge of the most-used source into the third, then a delete
 of that one with the second as replacement) as the statements the server runs on SQLite
 (`resolvers/history.py`: per table the history entries, the move, the first sources that
-follow; then the delete), in one transaction each, with the server's bulk page cache. These
-are the statements alone, without the server around them. History entries keep `record_id`
+follow; then the delete), in one transaction each, with the server's bulk page cache and, as
+the server's writer, no checkpoint at commit (the checkpoint its checkpointer runs after the
+answer is timed on its own and not counted). These are the statements alone, without the
+server around them. History entries keep `record_id`
 unique only with their `record_kind` once keys are integers per table; the moves do not care.
 """
 
@@ -25,6 +27,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +54,22 @@ LOOSE = {("source_change", "from_source_id"): ("source",), ("source_change", "to
          ("source_change", "record_id"): tuple(RECORD_TABLES)}  # fmt: skip
 Key = int | str  # a row's key: an integer, or UUID text as migrated
 MOVED_AT: dict[bool, int | str] = {False: "2027-01-01 00:00:00.000000+00:00", True: 1_798_761_600_000_000}
+Phases = dict[str, float]  # seconds per phase of one move
+# the checkpoint the server runs after answering: not part of the move's time
+AFTER_ANSWER = "checkpoint (after the answer)"
+PHASES = ("history entries", "records' sources", "first sources that follow", "sources deleted", "commit",
+          AFTER_ANSWER)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TimedMove:
+    phases: Phases
+    moved: int  # records that changed source
+
+    @property
+    def answered(self) -> Move:
+        """(seconds until the server would answer, records moved)."""
+        return sum(s for phase, s in self.phases.items() if phase != AFTER_ANSWER), self.moved
 
 
 def microseconds(column: str) -> str:
@@ -117,14 +136,25 @@ def integer_copy(seeded: Path, target: Path, *, integer_times: bool) -> None:
     db.close()
 
 
-def move(db: sqlite3.Connection, sources: list[Key], into: Key, reason: str, at: int | str) -> int:
-    """One move as the server writes it on SQLite; how many records changed source."""
+def move(
+    db: sqlite3.Connection, sources: list[Key], into: Key, reason: str, at: int | str, phases: Phases
+) -> int:
+    """One move as the server writes it on SQLite; how many records changed source. Adds the
+    seconds of each kind of statement to `phases` (PHASES)."""
     account, by = db.execute("SELECT account_id, owner_id FROM person LIMIT 1").fetchone()
     (name,) = db.execute("SELECT name FROM source WHERE id = ?", [into]).fetchone()
     among = ", ".join("?" * len(sources))
+
+    def timed(phase: str, sql: str, params: list[Key]) -> sqlite3.Cursor:
+        started = time.perf_counter()
+        cursor = db.execute(sql, params)
+        phases[phase] = phases.get(phase, 0.0) + time.perf_counter() - started
+        return cursor
+
     moved = 0
     for table, kind in RECORD_TABLES.items():
-        entries = db.execute(
+        entries = timed(
+            "history entries",
             "INSERT INTO source_change (account_id, record_kind, record_id, at, reason, by_id, "
             "from_source_id, from_name, to_source_id, to_name) "
             f"SELECT ?, '{kind}', r.id, ?, '{reason}', ?, r.source_id, s.name, ?, ? "
@@ -133,27 +163,32 @@ def move(db: sqlite3.Connection, sources: list[Key], into: Key, reason: str, at:
             [account, at, by, into, name, account, *sources],
         )
         moved += entries.rowcount
-        db.execute(
+        timed(
+            "records' sources",
             f'UPDATE "{table}" AS r SET source_id = ?, updated_at = ?, first_source_id = '
             f"CASE WHEN r.first_source_id IN ({among}) THEN ? ELSE r.first_source_id END "
             f"WHERE r.account_id = ? AND r.source_id IN ({among})",
             [into, at, *sources, into, account, *sources],
         )
-        db.execute(
+        timed(
+            "first sources that follow",
             f'UPDATE "{table}" AS r SET first_source_id = ?, updated_at = ? '
             f"WHERE r.account_id = ? AND r.first_source_id IN ({among})",
             [into, at, account, *sources],
         )
-    db.execute(f"DELETE FROM source WHERE id IN ({among})", sources)
+    timed("sources deleted", f"DELETE FROM source WHERE id IN ({among})", sources)
     return moved
 
 
-def both_moves(built: Path, work: Path, *, integer_times: bool) -> list[Move]:
-    """(seconds, records) of the merge and of the delete, on a fresh copy of `built`."""
+def both_moves(built: Path, work: Path, *, integer_times: bool) -> list[TimedMove]:
+    """The merge and the delete, timed by phase, on a fresh copy of `built`. As in the server
+    (models/checkpoints.py), a commit does not checkpoint: after each move, the PASSIVE
+    checkpoint the server's checkpointer runs once the move is answered (its own phase)."""
     fresh_copy(built, work)
     db = sqlite3.connect(work, isolation_level=None)
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA journal_size_limit = 16384")  # Tortoise's
+    db.execute("PRAGMA wal_autocheckpoint = 0")  # the server's writer
     by_use = [
         source
         for (source,) in db.execute(
@@ -166,17 +201,24 @@ def both_moves(built: Path, work: Path, *, integer_times: bool) -> list[Move]:
     (normal,) = db.execute("PRAGMA cache_size").fetchone()
     for sources, into, reason in (([first], third, "MERGED"), ([third], second, "REPLACED")):
         db.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-        started = time.perf_counter()
+        phases: Phases = {}
         db.execute("BEGIN IMMEDIATE")
-        moved = move(db, sources, into, reason, MOVED_AT[integer_times])
+        moved = move(db, sources, into, reason, MOVED_AT[integer_times], phases)
+        started = time.perf_counter()
         db.execute("COMMIT")
-        measured.append((time.perf_counter() - started, moved))
+        committed = time.perf_counter()
+        phases["commit"] = committed - started
         db.execute(f"PRAGMA cache_size = {normal}")
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        phases[AFTER_ANSWER] = time.perf_counter() - committed
+        measured.append(TimedMove(phases, moved))
     db.close()
     return measured
 
 
-def report(results: dict[str, list[list[Move]]], sizes: dict[str, int], persons: int, rounds: int) -> str:
+def report(
+    results: dict[str, list[list[TimedMove]]], sizes: dict[str, int], persons: int, rounds: int
+) -> str:
     """`results`: per layout, per round, [the merge, the delete]."""
     lines = [
         title("Key layout", persons, rounds),
@@ -185,7 +227,7 @@ def report(results: dict[str, list[list[Move]]], sizes: dict[str, int], persons:
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, runs in results.items():
-        merge, delete = [run[0] for run in runs], [run[1] for run in runs]
+        merge, delete = [run[0].answered for run in runs], [run[1].answered for run in runs]
         lines.append(f"| {name} | {sizes[name] / 1e6:,.0f} MB | {move_cells(merge)} | {move_cells(delete)} |")
     return "\n".join(lines)
 
@@ -205,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
         print("deriving the integer layouts …", flush=True)
         for built, integer_times in list(layouts.values())[1:]:
             integer_copy(seeded, built, integer_times=integer_times)
-        results: dict[str, list[list[Move]]] = {name: [] for name in layouts}
+        results: dict[str, list[list[TimedMove]]] = {name: [] for name in layouts}
         for round_ in range(args.rounds):
             for name in rotated(list(layouts), round_):
                 built, integer_times = layouts[name]

@@ -133,6 +133,21 @@ def test_the_key_layout_experiment_moves_the_same_records_in_every_layout(on_pos
     assert_same_moves(rows, layouts)
 
 
+def test_the_move_phase_experiment_times_every_phase_of_both_moves(on_postgres: bool) -> None:
+    # given: the experiment runs both moves on a seeded SQLite file
+    if on_postgres:
+        pytest.skip("bench/move_phases.py measures SQLite only")
+    from bench.key_layout import PHASES
+
+    # when
+    rows = experiment_rows("move_phases.py")
+    # then: a row per phase and the time until the answer, each with both moves' seconds
+    assert all(len(re.findall(r"\| ([\d.]+) s", rows[phase])) == 2 for phase in [*PHASES, "until the answer"])
+    moved = [int(n.replace(",", "")) for n in re.findall(r"\(([\d,]+) records\)", rows["phase"])]
+    assert len(moved) == 2, rows["phase"]
+    assert min(moved) > 0, rows["phase"]
+
+
 def test_the_integer_key_layout_holds_the_same_rows_references_and_indexes(
     on_postgres: bool, tmp_path: Path
 ) -> None:
