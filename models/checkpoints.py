@@ -64,5 +64,12 @@ class Checkpointer:
         if self.task:
             self.task.cancel()
             await asyncio.gather(self.task, return_exceptions=True)
-        await self.own.close()
-        await self.writer.execute_query(f"PRAGMA wal_autocheckpoint = {SQLITE_AUTOCHECKPOINT}")
+        try:
+            await self.own.close()
+            # only on an open writer: a statement would reopen a closed one (Tortoise connects on
+            # use) on a thread nobody closes, and the process could not exit; a new connection
+            # starts at SQLite's default anyway
+            if getattr(self.writer, "_connection", None) is not None:
+                await self.writer.execute_query(f"PRAGMA wal_autocheckpoint = {SQLITE_AUTOCHECKPOINT}")
+        except Exception:  # the shutdown goes on: closing the writer checkpoints anyway
+            logger.exception("stopping the WAL checkpointer failed")

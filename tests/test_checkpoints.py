@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import struct
+import threading
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,32 @@ async def test_a_large_commit_does_not_copy_the_log_itself_while_the_checkpointe
         in_log, copied = log_frames(database_url)
         assert in_log > 1000
         assert copied == in_log
+
+
+def new_threads(before: set[threading.Thread]) -> list[str]:
+    """The threads started since `before` that are still running a moment later."""
+    started = set(threading.enumerate()) - before
+    for thread in started:
+        thread.join(timeout=2)  # a closed connection's thread ends right after its close
+    return [t.name for t in started if t.is_alive()]
+
+
+@pytest.mark.parametrize("writer_open", [True, False], ids=["writer open", "writer closed first"])
+async def test_stopping_the_checkpointer_leaves_no_connection_of_its_own_open(
+    database_url: str, writer_open: bool
+) -> None:
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(database_url))
+        writer = connections.get("default")
+        await writer.execute_query("SELECT 1")  # the writer's connection and thread, before
+        before = set(threading.enumerate())
+        # given: a running checkpointer (every=0: its checkpoints overlap the stop)
+        checkpointer = await Checkpointer.start(every=0)
+        assert checkpointer is not None
+        await asyncio.sleep(0.01)
+        if not writer_open:  # another app on the same database shut down first (tests do)
+            await writer.close()
+        # when: the server stops it
+        await checkpointer.stop()
+        # then: no connection it opened, or reopened, is left: the process can exit
+        assert new_threads(before) == []
