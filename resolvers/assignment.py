@@ -52,11 +52,11 @@ from resolvers.history import (
     apply_move,
     record_created,
 )
-from resolvers.ids import as_uuid, parse_id
+from resolvers.ids import as_uuid, as_uuid_or_none, parse_id
 from resolvers.inputs import OMITTED, Omitted
 from resolvers.locks import (
     HeldSource,
-    current_source_of,
+    current_sources_of,
     refresh_switches,
     share_source,
     share_sources,
@@ -185,14 +185,14 @@ class RecordMoved(Exception):
 async def _hold_for_edit(
     model: RecordModel, account: Account, record_id: UUID, chosen_id: UUID | None
 ) -> tuple[bool, UUID | None, dict[UUID, HeldSource]]:
-    """(whether the record exists, its source, the sources held): the record's current source
-    and the chosen one held in id order, then the record locked (resolvers/locks.py's order).
-    RecordMoved when another write moved the record meanwhile."""
-    before = await model.filter(id=record_id, account=account).values_list("source_id", flat=True)
-    was = as_uuid(before[0]) if before and before[0] is not None else None
-    held = await share_sources(account, [i for i in (was, chosen_id) if i is not None])
-    exists, current = await current_source_of(model, account, record_id)
-    if exists and current != was:
+    """(whether the record exists, its source, the sources held): the record's current and first
+    sources and the chosen one held in id order, then the record locked (resolvers/locks.py's
+    order). RecordMoved when another write moved the record or its first source meanwhile."""
+    rows = await model.filter(id=record_id, account=account).values("source_id", "first_source_id")
+    was = [as_uuid_or_none(rows[0][column]) for column in ("source_id", "first_source_id")] if rows else []
+    held = await share_sources(account, [i for i in (*was, chosen_id) if i is not None])
+    exists, current, first = await current_sources_of(model, account, record_id)
+    if exists and [current, first] != was:
         raise RecordMoved
     return exists, current, held
 

@@ -35,3 +35,8 @@ def parse_ids(raw: list[str], *, field: str) -> list[UUID]:
 def as_uuid(value: object) -> UUID:
     """Foreign-key columns come back as UUID on PostgreSQL and as text on SQLite."""
     return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def as_uuid_or_none(value: object) -> UUID | None:
+    """A nullable foreign-key column's value (see `as_uuid`)."""
+    return None if value is None else as_uuid(value)

@@ -23,7 +23,11 @@ Whoever takes two of them takes them in that order, so no two transactions wait 
     their result). Renames and the position updates of a delete or merge take weaker locks that
     do not wait for such writes: a merge renumbering a source that an edit holds while the edit
     waits for the merged source would deadlock. An edit takes its sources in id order before
-    it locks the record (`current_source_of`), as the order above says.
+    it locks the record (`current_sources_of`), as the order above says: the record's source,
+    the chosen one and the record's first source. The first source too, because a row written
+    twice in one transaction (an edit's move, then its other fields) has all its foreign keys
+    checked again, which takes the first source FOR KEY SHARE: taken only then, it would wait
+    for a merge of that source that itself waits for the locked record.
   - `lock_record`: FOR UPDATE on a record being deleted: a write that would link a record to it
     (its foreign key check) waits, and then fails as the record is gone.
 """
@@ -44,7 +48,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from models import Account, Source
-from resolvers.ids import as_uuid
+from resolvers.ids import as_uuid, as_uuid_or_none
 
 # an UPDATE that changes nothing still takes SQLite's write lock when it starts
 _SQLITE_WRITE_LOCK = "UPDATE account SET sources_enabled = sources_enabled WHERE 0"
@@ -181,22 +185,22 @@ def _held(rows: Iterable[dict[str, Any]]) -> dict[UUID, HeldSource]:
     return {h.id: h for h in held}
 
 
-async def current_source_of(
+async def current_sources_of(
     model: type[Model], account: Account, record_id: UUID
-) -> tuple[bool, UUID | None]:
-    """(whether the record exists, its source), the record locked (FOR UPDATE) until the end."""
+) -> tuple[bool, UUID | None, UUID | None]:
+    """(whether the record exists, its source, its first source), the record locked (FOR UPDATE)
+    until the end."""
     if _on_postgres():
         rows = await _connection().execute_query_dict(
-            f'SELECT source_id FROM "{model._meta.db_table}" '
+            f'SELECT source_id, first_source_id FROM "{model._meta.db_table}" '
             "WHERE id = $1::uuid AND account_id = $2::uuid FOR UPDATE",
             [str(record_id), str(account.id)],
         )
     else:
-        rows = await model.filter(id=record_id, account=account).values("source_id")
+        rows = await model.filter(id=record_id, account=account).values("source_id", "first_source_id")
     if not rows:
-        return False, None
-    source = rows[0]["source_id"]
-    return True, None if source is None else as_uuid(source)
+        return False, None, None
+    return True, as_uuid_or_none(rows[0]["source_id"]), as_uuid_or_none(rows[0]["first_source_id"])
 
 
 async def lock_record(model: type[Model], account: Account, record_id: UUID) -> bool:

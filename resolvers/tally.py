@@ -26,7 +26,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
 
 from models import Account, DealStatus
-from resolvers.ids import as_uuid
+from resolvers.ids import as_uuid_or_none
 from resolvers.money import CENT, from_cents
 from resolvers.times import utc
 
@@ -124,7 +124,7 @@ async def count_cells(
     dialect = client.capabilities.dialect
 
     def cell(i: int, source_id: object) -> Cell:
-        key = None if source_id is None else as_uuid(source_id)
+        key = as_uuid_or_none(source_id)
         return found[i].setdefault(key, Cell())
 
     for table, kind, wanted in (("person", "persons", persons), ("company", "companies", companies)):

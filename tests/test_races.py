@@ -18,6 +18,7 @@ import pytest
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
 from tortoise.context import TortoiseContext
+from tortoise.transactions import in_transaction
 
 from models.config import tortoise_config
 from processes import Server, run_cli, serving
@@ -269,3 +270,53 @@ async def test_edits_racing_a_merge_leave_histories_that_tell_one_story(
                 merges += sum(e["reason"] == "MERGED" for e in chain)
             assert merges == merged
     assert await dangling_sources(database_url) == 0
+
+
+async def waiting_for_locks(database_url: str, n: int) -> None:
+    """Returns once `n` of the database's sessions wait for a lock (fails after 10 s)."""
+    async with database(database_url) as db:
+        for _ in range(200):
+            rows = await db.execute_query_dict(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+            if rows[0]["n"] >= n:
+                return
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"{n} sessions never waited for a lock")
+
+
+async def test_an_edit_of_a_person_whose_first_source_is_merged_meanwhile_does_not_deadlock(
+    token: str, server: Server, database_url: str, on_postgres: bool
+) -> None:
+    if not on_postgres:
+        pytest.skip("SQLite runs one write at a time: an edit and a merge cannot wait for each other")
+    async with clients(server, 2) as (one, two):
+        await call(one, token, ENABLE)
+        x, y, z = [data(await call(one, token, CREATE_SOURCE, n=n), "createSource")["id"] for n in "XYZ"]
+        # given: a person created on X and moved to Y (its first source stays X), a company on X
+        created = await call(one, token, CREATE_PERSON, i={"firstName": "P", "sourceId": x})
+        person = data(created, "createPerson")
+        data(await call(one, token, EDIT, id=person["id"], s=y), "updatePerson")
+        company = data(await call(one, token, CREATE_COMPANY, i={"name": "C", "sourceId": x}),
+                       "createCompany")  # fmt: skip
+        async with database(database_url), in_transaction() as blocker:
+            # the company held, so the merge stops after locking its sources, before the persons
+            await blocker.execute_query(
+                "SELECT 1 FROM company WHERE id = $1::uuid FOR UPDATE", [company["id"]]
+            )
+            merge = asyncio.create_task(call(one, token, MERGE, ids=[x], into=z))
+            await waiting_for_locks(database_url, 1)
+            # when: the person's source is cleared meanwhile (a second write of its row: the move,
+            # then updatedAt), and the merge goes on to the persons
+            edit = asyncio.create_task(call(two, token, EDIT, id=person["id"], s=None))
+            await waiting_for_locks(database_url, 2)
+        merged, edited = await asyncio.gather(merge, edit)
+        # then: both answer, one after the other (the edit sees the merge's first source)
+        assert data(merged, "mergeSources")["moved"] == usage(1, 0, 0)
+        assert data(edited, "updatePerson")["id"] == person["id"]
+        after = data(await call(one, token, HISTORY, id=person["id"]), "person")
+        assert after["source"] is None
+        assert after["firstSource"] == {"name": "Z"}
+        reasons = [e["node"]["reason"] for e in reversed(after["sourceHistory"]["edges"])]
+        assert reasons == ["CREATED", "EDITED", "EDITED"]
