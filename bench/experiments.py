@@ -1,5 +1,5 @@
-"""What the storage experiments (index_costs.py, key_layout.py) share: arguments, the seeded
-SQLite file, and the report's header and move cells."""
+"""What the storage experiments (index_costs.py, key_layout.py, move_phases.py) share: arguments,
+the seeded SQLite file, and the report's header and move cells."""
 
 from __future__ import annotations
 
