@@ -209,11 +209,14 @@ class _MoveSql:
         self.follows = move.first is FirstSource.FOLLOW and isinstance(move.records, OnSources)
 
     def postgres(self) -> str:
-        """Lock, update, log: the entries come from the locked rows, so they are exact."""
+        """Lock, update, log: the entries come from the locked rows, so they are exact. FOR NO KEY
+        UPDATE, the lock the UPDATE takes anyway: a foreign key check of another write (FOR KEY
+        SHARE of a company it links a person to) does not wait for the move, which may itself
+        wait for that write's row."""
         return f"""
             WITH locked AS (
                 SELECT r.id, r.source_id AS was, ({self._moving()}) AS moving FROM "{self.table}" AS r
-                WHERE {self._selected()} ORDER BY r.id FOR UPDATE
+                WHERE {self._selected()} ORDER BY r.id FOR NO KEY UPDATE
             ), timed AS (
                 SELECT l.*, {self._now("clock_timestamp()")} AS at FROM locked AS l
             ), changed AS (

@@ -28,6 +28,10 @@ Whoever takes two of them takes them in that order, so no two transactions wait 
     twice in one transaction (an edit's move, then its other fields) has all its foreign keys
     checked again, which takes the first source FOR KEY SHARE: taken only then, it would wait
     for a merge of that source that itself waits for the locked record.
+  - Records a write changes but keeps (an edit's, a move's) are locked FOR NO KEY UPDATE, the
+    lock an UPDATE takes anyway: they wait for each other, but another write's foreign key
+    check (FOR KEY SHARE, e.g. of the company it links a person to) does not wait for them, so a
+    merge that moved that company and then waits for the person cannot deadlock with it.
   - `lock_record`: FOR UPDATE on a record being deleted: a write that would link a record to it
     (its foreign key check) waits, and then fails as the record is gone.
 """
@@ -188,12 +192,12 @@ def _held(rows: Iterable[dict[str, Any]]) -> dict[UUID, HeldSource]:
 async def current_sources_of(
     model: type[Model], account: Account, record_id: UUID
 ) -> tuple[bool, UUID | None, UUID | None]:
-    """(whether the record exists, its source, its first source), the record locked (FOR UPDATE)
-    until the end."""
+    """(whether the record exists, its source, its first source), the record locked (FOR NO KEY
+    UPDATE) until the end."""
     if _on_postgres():
         rows = await _connection().execute_query_dict(
             f'SELECT source_id, first_source_id FROM "{model._meta.db_table}" '
-            "WHERE id = $1::uuid AND account_id = $2::uuid FOR UPDATE",
+            "WHERE id = $1::uuid AND account_id = $2::uuid FOR NO KEY UPDATE",
             [str(record_id), str(account.id)],
         )
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -320,3 +321,42 @@ async def test_an_edit_of_a_person_whose_first_source_is_merged_meanwhile_does_n
         assert after["firstSource"] == {"name": "Z"}
         reasons = [e["node"]["reason"] for e in reversed(after["sourceHistory"]["edges"])]
         assert reasons == ["CREATED", "EDITED", "EDITED"]
+
+
+REHOME = "mutation($id: ID!, $c: ID) { updatePerson(id: $id, input: {companyId: $c}) { id } }"
+
+
+async def test_a_persons_company_changed_while_their_source_is_merged_does_not_deadlock(
+    token: str, server: Server, database_url: str, on_postgres: bool
+) -> None:
+    if not on_postgres:
+        pytest.skip("SQLite runs one write at a time: an edit and a merge cannot wait for each other")
+    async with clients(server, 2) as (one, two):
+        await call(one, token, ENABLE)
+        x, z = [data(await call(one, token, CREATE_SOURCE, n=n), "createSource")["id"] for n in "XZ"]
+        # given: a company and two persons on X
+        company = data(await call(one, token, CREATE_COMPANY, i={"name": "C", "sourceId": x}),
+                       "createCompany")  # fmt: skip
+        created = [await call(one, token, CREATE_PERSON, i={"firstName": f"P{i}", "sourceId": x})
+                   for i in range(2)]  # fmt: skip
+        persons = sorted((data(body, "createPerson")["id"] for body in created), key=uuid.UUID)
+        async with database(database_url), in_transaction() as blocker:
+            # the first person held, so the merge stops after moving the company, before the persons
+            await blocker.execute_query("SELECT 1 FROM person WHERE id = $1::uuid FOR UPDATE", [persons[0]])
+            merge = asyncio.create_task(call(one, token, MERGE, ids=[x], into=z))
+            await waiting_for_locks(database_url, 1)
+            # when: the second person joins the company the merge has moved (its row written, then
+            # its foreign key to the company checked)
+            rehome = asyncio.create_task(call(two, token, REHOME, id=persons[1], c=company["id"]))
+            await until_done_or_waiting(rehome, database_url, 2)
+        merged, rehomed = await asyncio.gather(merge, rehome)
+        # then: both answer
+        assert data(merged, "mergeSources")["moved"] == usage(1, 2, 0)
+        assert data(rehomed, "updatePerson")["id"] == persons[1]
+
+
+async def until_done_or_waiting(task: asyncio.Task[Any], database_url: str, n: int) -> None:
+    """Returns once `task` is done or `n` of the database's sessions wait for a lock."""
+    waiting = asyncio.create_task(waiting_for_locks(database_url, n))
+    await asyncio.wait([task, waiting], return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
