@@ -273,6 +273,13 @@ async def test_edits_racing_a_merge_leave_histories_that_tell_one_story(
     assert await dangling_sources(database_url) == 0
 
 
+@pytest.fixture
+def writes_can_wait_for_each_other(on_postgres: bool) -> None:
+    """PostgreSQL only: SQLite runs one write at a time, so an edit and a merge never wait for each other."""
+    if not on_postgres:
+        pytest.skip("SQLite runs one write at a time: an edit and a merge cannot wait for each other")
+
+
 async def waiting_for_locks(database_url: str, n: int) -> None:
     """Returns once `n` of the database's sessions wait for a lock (fails after 10 s)."""
     async with database(database_url) as db:
@@ -287,11 +294,10 @@ async def waiting_for_locks(database_url: str, n: int) -> None:
     raise AssertionError(f"{n} sessions never waited for a lock")
 
 
+@pytest.mark.usefixtures("writes_can_wait_for_each_other")
 async def test_an_edit_of_a_person_whose_first_source_is_merged_meanwhile_does_not_deadlock(
-    token: str, server: Server, database_url: str, on_postgres: bool
+    token: str, server: Server, database_url: str
 ) -> None:
-    if not on_postgres:
-        pytest.skip("SQLite runs one write at a time: an edit and a merge cannot wait for each other")
     async with clients(server, 2) as (one, two):
         await call(one, token, ENABLE)
         x, y, z = [data(await call(one, token, CREATE_SOURCE, n=n), "createSource")["id"] for n in "XYZ"]
@@ -326,11 +332,10 @@ async def test_an_edit_of_a_person_whose_first_source_is_merged_meanwhile_does_n
 REHOME = "mutation($id: ID!, $c: ID) { updatePerson(id: $id, input: {companyId: $c}) { id } }"
 
 
+@pytest.mark.usefixtures("writes_can_wait_for_each_other")
 async def test_a_persons_company_changed_while_their_source_is_merged_does_not_deadlock(
-    token: str, server: Server, database_url: str, on_postgres: bool
+    token: str, server: Server, database_url: str
 ) -> None:
-    if not on_postgres:
-        pytest.skip("SQLite runs one write at a time: an edit and a merge cannot wait for each other")
     async with clients(server, 2) as (one, two):
         await call(one, token, ENABLE)
         x, z = [data(await call(one, token, CREATE_SOURCE, n=n), "createSource")["id"] for n in "XZ"]
