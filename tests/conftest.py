@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from models.config import apply_migrations
 from server import create_app
 from tests.documents import ENABLE_SOURCES
 from tests.graphql import GQL, Caller, Records, make_account
+from tests.threads import sqlite_threads, still_running
 
 POSTGRES_URL = os.environ.get("TRIBUTARY_TEST_POSTGRES_URL")
 # every table but the migration log: a new model's table is emptied without being listed here
@@ -31,26 +31,17 @@ USER_TABLES = """SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables
                  WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations'"""
 
 
-def _sqlite_threads() -> set[threading.Thread]:
-    """aiosqlite runs each connection on a thread that is not a daemon: one left open keeps the
-    process from exiting after the last test."""
-    return {t for t in threading.enumerate() if "_connection_worker_thread" in t.name}
-
-
 @pytest.fixture(autouse=True)
 def closes_every_sqlite_connection() -> Iterator[None]:
     """Fails the test that leaves an SQLite connection open, instead of the run hanging at exit."""
-    before = _sqlite_threads()
+    before = sqlite_threads()
     yield
-    left = _sqlite_threads() - before
-    for thread in left:
-        thread.join(timeout=2)  # a closed connection's thread ends right after its close
-    assert not [t.name for t in left if t.is_alive()], "an SQLite connection was left open"
+    assert not still_running(sqlite_threads() - before), "an SQLite connection was left open"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """After the summary: a run whose test left an SQLite connection open ends instead of hanging."""
-    if left := [t for t in _sqlite_threads() if t.is_alive()]:
+    if left := sqlite_threads():
         print(f"\n{len(left)} SQLite connection(s) left open (see the failing tests); exiting", flush=True)
         os._exit(1)
 

@@ -20,6 +20,7 @@ from tortoise.context import TortoiseContext
 from models.checkpoints import Checkpointer
 from models.config import tortoise_config
 from tests.graphql import GQL, Caller
+from tests.threads import still_running
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("TRIBUTARY_TEST_POSTGRES_URL")), reason="SQLite only")
 # about 20 MB of rows: more than the 1,000 pages (16 MB) past which a commit checkpoints by default
@@ -85,14 +86,6 @@ async def test_a_large_commit_does_not_copy_the_log_itself_while_the_checkpointe
         assert copied == in_log
 
 
-def new_threads(before: set[threading.Thread]) -> list[str]:
-    """The threads started since `before` that are still running a moment later."""
-    started = set(threading.enumerate()) - before
-    for thread in started:
-        thread.join(timeout=2)  # a closed connection's thread ends right after its close
-    return [t.name for t in started if t.is_alive()]
-
-
 @pytest.mark.parametrize("writer_open", [True, False], ids=["writer open", "writer closed first"])
 async def test_stopping_the_checkpointer_leaves_no_connection_of_its_own_open(
     database_url: str, writer_open: bool
@@ -111,4 +104,4 @@ async def test_stopping_the_checkpointer_leaves_no_connection_of_its_own_open(
         # when: the server stops it
         await checkpointer.stop()
         # then: no connection it opened, or reopened, is left: the process can exit
-        assert new_threads(before) == []
+        assert still_running(set(threading.enumerate()) - before) == []

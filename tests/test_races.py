@@ -76,13 +76,18 @@ def data(body: dict[str, Any], field: str) -> Any:
     return body["data"][field]
 
 
+async def new_sources(client: httpx.AsyncClient, token: str, *names: str) -> list[str]:
+    """The ids of new sources named `names`."""
+    return [data(await call(client, token, CREATE_SOURCE, n=name), "createSource")["id"] for name in names]
+
+
 def usage(c: int, p: int, d: int) -> dict[str, int]:
     return {"companies": c, "persons": p, "deals": d}
 
 
 async def source_with_records(client: httpx.AsyncClient, token: str, name: str, n: int) -> str:
     """A new source with `n` persons, one company and one deal on it."""
-    source = data(await call(client, token, CREATE_SOURCE, n=name), "createSource")["id"]
+    (source,) = await new_sources(client, token, name)
     for i in range(n):
         await call(client, token, CREATE_PERSON, i={"firstName": f"{name} {i}", "sourceId": source})
     await call(client, token, CREATE_COMPANY, i={"name": f"{name} Ltd", "sourceId": source})
@@ -179,8 +184,7 @@ async def test_assigning_a_source_while_it_is_merged_away_leaves_nothing_behind(
             data(await call(many[0], token, CREATE_PERSON, i={"firstName": f"P{i}"}), "createPerson")["id"]
             for i in range(20)
         ]
-        doomed = data(await call(many[0], token, CREATE_SOURCE, n="Doomed"), "createSource")["id"]
-        into = data(await call(many[0], token, CREATE_SOURCE, n="Into"), "createSource")["id"]
+        doomed, into = await new_sources(many[0], token, "Doomed", "Into")
         assign = "mutation($id: ID!, $s: ID) { updatePerson(id: $id, input: {sourceId: $s}) { id } }"
         jobs = [call(many[i % 2], token, assign, id=p, s=doomed) for i, p in enumerate(people)]
         jobs.insert(8, call(many[2], token, MERGE, ids=[doomed], into=into))
@@ -241,8 +245,7 @@ async def test_edits_racing_a_merge_leave_histories_that_tell_one_story(
         await call(many[0], token, ENABLE)
         for round_ in range(ROUNDS // 2):
             # given: persons on X
-            x, y, z = [data(await call(many[0], token, CREATE_SOURCE, n=f"{n}{round_}"), "createSource")["id"]
-                       for n in "XYZ"]  # fmt: skip
+            x, y, z = await new_sources(many[0], token, *(f"{n}{round_}" for n in "XYZ"))
             people = [
                 data(await call(many[0], token, CREATE_PERSON, i={"firstName": f"P{i}", "sourceId": x}),
                      "createPerson")["id"]
@@ -300,7 +303,7 @@ async def test_an_edit_of_a_person_whose_first_source_is_merged_meanwhile_does_n
 ) -> None:
     async with clients(server, 2) as (one, two):
         await call(one, token, ENABLE)
-        x, y, z = [data(await call(one, token, CREATE_SOURCE, n=n), "createSource")["id"] for n in "XYZ"]
+        x, y, z = await new_sources(one, token, "X", "Y", "Z")
         # given: a person created on X and moved to Y (its first source stays X), a company on X
         created = await call(one, token, CREATE_PERSON, i={"firstName": "P", "sourceId": x})
         person = data(created, "createPerson")
@@ -338,7 +341,7 @@ async def test_a_persons_company_changed_while_their_source_is_merged_does_not_d
 ) -> None:
     async with clients(server, 2) as (one, two):
         await call(one, token, ENABLE)
-        x, z = [data(await call(one, token, CREATE_SOURCE, n=n), "createSource")["id"] for n in "XZ"]
+        x, z = await new_sources(one, token, "X", "Z")
         # given: a company and two persons on X
         company = data(await call(one, token, CREATE_COMPANY, i={"name": "C", "sourceId": x}),
                        "createCompany")  # fmt: skip
@@ -364,4 +367,7 @@ async def until_done_or_waiting(task: asyncio.Task[Any], database_url: str, n: i
     """Returns once `task` is done or `n` of the database's sessions wait for a lock."""
     waiting = asyncio.create_task(waiting_for_locks(database_url, n))
     await asyncio.wait([task, waiting], return_when=asyncio.FIRST_COMPLETED)
-    waiting.cancel()
+    if waiting.done():
+        waiting.result()  # its AssertionError when neither happened in time
+    else:
+        waiting.cancel()
