@@ -7,10 +7,18 @@ of task cancellation: each statement is tagged with the budget of the request th
 progress handler aborts it as soon as that budget is spent ("interrupted"), so the next
 request's statements do not wait behind it. A document that is one deleteSource or mergeSources
 gets a longer budget once its move has begun (`lengthen_for_bulk_move`).
+
+A client is not told TIMEOUT about a write that was kept (`write`): nothing stops a write while
+it commits (SQLite's COMMIT cannot be interrupted, and a cancel reaching PostgreSQL during
+COMMIT would leave the outcome unknown), and once a write is kept its request has ANSWER_GRACE
+past the deadline to answer it. What that lets a request do past its deadline stays bounded: a
+write does not begin after it (checked where writes begin), and the statements of a write
+still stop at it.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +29,7 @@ from typing import Any
 import aiosqlite
 
 PROGRESS_STEPS = 20_000  # SQLite virtual-machine steps between checks (well under a millisecond)
+ANSWER_GRACE = 1.0  # seconds past its deadline a request has to answer a write it kept
 
 
 @dataclass
@@ -29,13 +38,28 @@ class Budget:
     seconds: float  # the request's budget; a bulk move may lengthen it to `bulk_seconds`
     bulk_seconds: float | None = None
     cancelled: bool = False
+    writing: int = 0  # writes of the request under way (`write`)
+    committing: bool = False  # one of them is committing: nothing stops it
+    kept: bool = False  # a write of the request was kept
+    answer_by: float = 0.0  # the time its answer may take, past the deadline, once `kept`
 
     @property
     def deadline(self) -> float:
         return self.started + self.seconds
 
+    def stops_at(self) -> float:
+        """When the request's work is to stop: never while a write commits; at the deadline
+        while a write is under way; otherwise the deadline or, after a kept write, its grace."""
+        if self.committing:
+            return math.inf
+        return self.deadline if self.writing else max(self.deadline, self.answer_by)
+
     def spent(self) -> bool:
-        return self.cancelled or time.monotonic() >= self.deadline
+        return self.cancelled or time.monotonic() >= self.stops_at()
+
+    def overdue(self) -> bool:
+        """Past the deadline (a request answering a kept write may be, and not be spent)."""
+        return time.monotonic() >= self.deadline
 
 
 _current: ContextVar[Budget | None] = ContextVar("tributary_budget", default=None)
@@ -61,6 +85,38 @@ def lengthen_for_bulk_move() -> None:
     current = _current.get()
     if current is not None and current.bulk_seconds is not None and not current.spent():
         current.seconds = max(current.seconds, current.bulk_seconds)
+
+
+@contextmanager
+def write() -> Iterator[Callable[[], None]]:
+    """A write of the running request, for the block: call the `commit()` it yields right before
+    the write commits (for a write of one statement, its own commit: before that statement).
+    From then nothing stops it; when the block ends without an error the write is kept, and the
+    request has ANSWER_GRACE past its deadline to answer. Outside a request nothing changes."""
+    current = _current.get()
+    if current is None:
+        yield lambda: None
+        return
+
+    def commit() -> None:
+        current.committing = not current.cancelled
+
+    outermost = not current.writing  # a write inside another is kept when that one is
+    current.writing += 1
+    try:
+        yield commit
+        if current.committing and outermost:
+            current.kept = True
+            current.answer_by = time.monotonic() + ANSWER_GRACE
+    finally:
+        current.committing = False
+        current.writing -= 1
+
+
+def overdue() -> bool:
+    """Whether the running request is past its deadline."""
+    current = _current.get()
+    return current is not None and current.overdue()
 
 
 async def install_sqlite_budget(connection: aiosqlite.Connection) -> None:

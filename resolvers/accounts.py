@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from models import Account, Role, User
 from resolvers.auth import issue_token, revoke_tokens
 from resolvers.errors import Conflict, NotFound
+from resolvers.locks import write_transaction
 from resolvers.scope import get_in_account
 from resolvers.text import NAME_MAX, clean_email, clean_text, name_key
 
@@ -16,7 +16,7 @@ async def create_account(*, name: str, admin_email: str, admin_name: str) -> tup
     """A new account with its first admin; returns the admin and a fresh token."""
     name = clean_text(name, field="name", max_length=NAME_MAX)
     try:
-        async with in_transaction():
+        async with write_transaction():
             account = await Account.create(name=name)
             return await _add_user(account=account, name=admin_name, email=admin_email, role=Role.ADMIN)
     except IntegrityError:
@@ -25,7 +25,7 @@ async def create_account(*, name: str, admin_email: str, admin_name: str) -> tup
 
 async def create_user(*, account: Account, name: str, email: str, role: Role) -> tuple[User, str]:
     try:
-        async with in_transaction():
+        async with write_transaction():
             return await _add_user(account=account, name=name, email=email, role=role)
     except IntegrityError:
         raise Conflict("a user with this email already exists", field="email") from None

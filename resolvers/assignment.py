@@ -60,6 +60,7 @@ from resolvers.locks import (
     refresh_switches,
     share_source,
     share_sources,
+    single_write,
     write_transaction,
 )
 
@@ -113,9 +114,11 @@ def may_assign_on_create(source_id: str | Omitted | None, company: Company | Non
 @asynccontextmanager
 async def assigning(account: Account, *, changes_source: bool, may_assign: bool) -> AsyncIterator[None]:
     """The transaction of a write that may change a record's source (with its history entry),
-    the account's switches re-read when it may assign one. Any other write runs as it is."""
+    the account's switches re-read when it may assign one. Any other write is one statement
+    (`single_write`)."""
     if not changes_source:
-        yield
+        with single_write():
+            yield
         return
     async with write_transaction():
         if may_assign:

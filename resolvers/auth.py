@@ -17,6 +17,7 @@ from tortoise.models import Model
 
 from models import Account, ApiToken, Role, User
 from resolvers.errors import Forbidden
+from resolvers.locks import single_write
 
 TOKEN_PREFIX = "trb_"
 
@@ -32,7 +33,8 @@ def hash_token(token: str) -> str:
 
 async def issue_token(*, user: User) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    await ApiToken.create(user=user, token_hash=hash_token(token))
+    with single_write():
+        await ApiToken.create(user=user, token_hash=hash_token(token))
     return token
 
 
@@ -100,7 +102,8 @@ def _token_sql(sqlite: bool) -> str:
 
 async def revoke_tokens(*, users: Iterable[User]) -> int:
     """Deletes every token of `users`; a revoked token fails its next request. How many went."""
-    return await ApiToken.filter(user_id__in=[u.id for u in users]).delete()
+    with single_write():
+        return await ApiToken.filter(user_id__in=[u.id for u in users]).delete()
 
 
 def require_admin(user: User) -> None:

@@ -41,3 +41,9 @@ class SourcesDisabled(DomainError):
 
 class SourceArchived(DomainError):
     code = "SOURCE_ARCHIVED"
+
+
+class OutOfTime(DomainError):
+    """A write of a request that ran out of time was not begun (an earlier one was kept)."""
+
+    code = "TIMEOUT"

@@ -39,8 +39,8 @@ Whoever takes two of them takes them in that order, so no two transactions wait 
 from __future__ import annotations
 
 import zlib
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,7 +51,8 @@ from tortoise.connection import connections
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from models import Account, Source
+from models import Account, Source, time_limit
+from resolvers.errors import OutOfTime
 from resolvers.ids import as_uuid, as_uuid_or_none
 
 # an UPDATE that changes nothing still takes SQLite's write lock when it starts
@@ -72,7 +73,10 @@ def _on_postgres() -> bool:
 
 @asynccontextmanager
 async def write_transaction(*, bulk: bool = False) -> AsyncIterator[None]:
-    """A transaction; on SQLite it holds the database's write lock from its first statement.
+    """A transaction, the way every write of a request begins; on SQLite it holds the database's
+    write lock from its first statement. It does not begin once the request's time is up
+    (OutOfTime), its statements stop at the deadline, and once it begins to commit nothing stops
+    it and its request is answered (models/time_limit.py).
 
     `bulk`: it may rewrite a large part of a table (a delete or merge of a much-used source).
     SQLite then lets its page cache grow to BULK_CACHE_KIB meanwhile, so the pages it rewrites
@@ -80,18 +84,38 @@ async def write_transaction(*, bulk: bool = False) -> AsyncIterator[None]:
     136,483 records at 300,000 persons dirties 507 MB of pages; its persons UPDATE took 2.2 s
     with them all cached, 3.9 s with 128 MiB), and shrinks it back afterwards.
     """
+    _refuse_when_out_of_time()
     grown = False
     try:
-        async with in_transaction() as tx:
-            if tx.capabilities.dialect == "sqlite":
-                await tx.execute_query(_SQLITE_WRITE_LOCK)
-                if bulk:
-                    await _BulkCache.grow(tx)
-                    grown = True
-            yield
+        with time_limit.write() as commit:
+            async with in_transaction() as tx:
+                if tx.capabilities.dialect == "sqlite":
+                    await tx.execute_query(_SQLITE_WRITE_LOCK)
+                    if bulk:
+                        await _BulkCache.grow(tx)
+                        grown = True
+                yield
+                commit()  # the transaction commits next
     finally:
         if grown:
             await _BulkCache.shrink(_connection())
+
+
+@contextmanager
+def single_write() -> Iterator[None]:
+    """A write of one statement outside a transaction (its own commit) in the block, with the
+    reads it needs: as `write_transaction`, it does not begin once the request's time is up,
+    and once it begins it is not stopped (a row or a few) and is answered."""
+    _refuse_when_out_of_time()
+    with time_limit.write() as commit:
+        commit()
+        yield
+
+
+def _refuse_when_out_of_time() -> None:
+    # a request past its deadline runs on only to answer a write it kept (models/time_limit.py)
+    if time_limit.overdue():
+        raise OutOfTime("the request ran out of time before this write began; nothing of it was written")
 
 
 class _BulkCache:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from models import Account
+from resolvers.locks import single_write
 
 
 async def update_source_settings(
@@ -15,6 +16,7 @@ async def update_source_settings(
     if inherit_from_company is not None:
         changes["inherit_from_company"] = inherit_from_company
     if changes:
-        await Account.filter(id=account.id).update(**changes)
+        with single_write():
+            await Account.filter(id=account.id).update(**changes)
         await account.refresh_from_db(fields=["sources_enabled", "inherit_from_company"])
     return account

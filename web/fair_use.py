@@ -26,6 +26,7 @@ from web.auth import SignedIn
 from web.refusals import graphql_error_response
 
 RETRY_AFTER_SECONDS = 1
+POLL_SECONDS = 0.05  # past a request's deadline: how often to look whether its work is to stop
 T = TypeVar("T")
 
 
@@ -63,9 +64,10 @@ class InFlightLimit:
 class TimedOut(Exception):
     """The request's work outran its time budget (`seconds`) and was stopped."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, *, kept: bool = False) -> None:
         super().__init__(f"stopped after {seconds:g} s")
         self.seconds = seconds
+        self.kept = kept  # a write it had done before was kept (a document of several mutations)
 
 
 class ClientGone(Exception):
@@ -77,28 +79,32 @@ async def within_budget(
 ) -> T:
     """Runs `work` until done, the time budget is spent (TimedOut) or the client hangs up (ClientGone).
 
-    The budget is `seconds`, or `bulk_seconds` once the work starts a bulk move
-    (models/time_limit.py). Stopping cancels the task (asyncpg then cancels the statement on the
-    server) and marks the budget spent (SQLite's progress handler then aborts the statement in
-    the worker thread).
+    The budget is `seconds`, or `bulk_seconds` once the work starts a bulk move; a write that
+    commits is not stopped, and its answer has a grace past the deadline (models/time_limit.py).
+    Stopping cancels the task (asyncpg then cancels the statement on the server) and marks the
+    budget spent (SQLite's progress handler then aborts the statement in the worker thread).
     """
     with budget(seconds, bulk_seconds=bulk_seconds) as spent:
         task = asyncio.ensure_future(work)  # copies the context: the statements see the budget
         hangup = asyncio.ensure_future(_disconnected(receive))
         try:
             done: set[asyncio.Future[Any]] = set()
-            while not done and not spent.spent():  # the deadline moves when a bulk move starts
-                left = spent.deadline - time.monotonic()
+            while not done and not spent.spent():
+                # when the work is to stop moves as a bulk move starts and as writes begin, commit
+                # and end: wake at the deadline, then every POLL_SECONDS while it is past
+                now = time.monotonic()
+                wake = spent.deadline - now if now < spent.deadline else POLL_SECONDS
+                left = min(spent.stops_at() - now, wake)
                 done, _ = await asyncio.wait({task, hangup}, timeout=left, return_when=FIRST_COMPLETED)
         finally:
             hangup.cancel()
-        if task in done and not spent.spent():
+        if task in done and (spent.kept or not spent.spent()):
             return task.result()
         spent.cancelled = True
         task.cancel()
         with contextlib.suppress(BaseException):
             await task
-        raise ClientGone() if hangup in done else TimedOut(spent.seconds)
+        raise ClientGone() if hangup in done else TimedOut(spent.seconds, kept=spent.kept)
 
 
 async def _disconnected(receive: Receive) -> None:

@@ -146,6 +146,8 @@ class GraphQLEndpoint:
             # an executed document is 200 in JSON; without data the spec's media type wants 5xx
             status = 200 if media == JSON else 504
             message = f"the request took longer than {stopped.seconds:g} s and was stopped"
+            if stopped.kept:
+                message += "; the writes it had completed before were kept"
             raise Refusal(status, message, "TIMEOUT") from None
         except InvalidOperationTypeError:
             raise Refusal(405, "mutations are only accepted over POST", headers={"Allow": "POST"}) from None
