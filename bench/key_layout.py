@@ -137,10 +137,21 @@ def integer_copy(seeded: Path, target: Path, *, integer_times: bool) -> None:
 
 
 def move(
-    db: sqlite3.Connection, sources: list[Key], into: Key, reason: str, at: int | str, phases: Phases
+    db: sqlite3.Connection,
+    sources: list[Key],
+    into: Key,
+    reason: str,
+    at: int | str,
+    phases: Phases,
+    *,
+    ids_kept: bool = False,
 ) -> int:
     """One move as the server writes it on SQLite; how many records changed source. Adds the
-    seconds of each kind of statement to `phases` (PHASES)."""
+    seconds of each kind of statement to `phases` (PHASES).
+
+    `ids_kept`: the move as a design that never rewrites a record's source id would write it
+    (`sources` would stay behind as aliases of `into`, which every read resolves): the history
+    entries, and of the records only `updated_at` (its one index); no first sources, no delete."""
     account, by = db.execute("SELECT account_id, owner_id FROM person LIMIT 1").fetchone()
     (name,) = db.execute("SELECT name FROM source WHERE id = ?", [into]).fetchone()
     among = ", ".join("?" * len(sources))
@@ -163,6 +174,14 @@ def move(
             [account, at, by, into, name, account, *sources],
         )
         moved += entries.rowcount
+        if ids_kept:
+            timed(
+                "records' sources",
+                f'UPDATE "{table}" AS r SET updated_at = ? '
+                f"WHERE r.account_id = ? AND r.source_id IN ({among})",
+                [at, account, *sources],
+            )
+            continue
         timed(
             "records' sources",
             f'UPDATE "{table}" AS r SET source_id = ?, updated_at = ?, first_source_id = '
@@ -176,14 +195,17 @@ def move(
             f"WHERE r.account_id = ? AND r.first_source_id IN ({among})",
             [into, at, account, *sources],
         )
-    timed("sources deleted", f"DELETE FROM source WHERE id IN ({among})", sources)
+    if not ids_kept:
+        timed("sources deleted", f"DELETE FROM source WHERE id IN ({among})", sources)
     return moved
 
 
-def both_moves(built: Path, work: Path, *, integer_times: bool) -> list[TimedMove]:
+def both_moves(built: Path, work: Path, *, integer_times: bool, ids_kept: bool = False) -> list[TimedMove]:
     """The merge and the delete, timed by phase, on a fresh copy of `built`. As in the server
     (models/checkpoints.py), a commit does not checkpoint: after each move, the PASSIVE
-    checkpoint the server's checkpointer runs once the move is answered (its own phase)."""
+    checkpoint the server's checkpointer runs once the move is answered (its own phase).
+    `ids_kept`: as `move` says; the delete then moves the records still on the merged source
+    too, as the aliased design would, so both variants move the same records."""
     fresh_copy(built, work)
     db = sqlite3.connect(work, isolation_level=None)
     db.execute("PRAGMA foreign_keys = ON")
@@ -199,11 +221,12 @@ def both_moves(built: Path, work: Path, *, integer_times: bool) -> list[TimedMov
     first, second, third = by_use[:3]
     measured = []
     (normal,) = db.execute("PRAGMA cache_size").fetchone()
-    for sources, into, reason in (([first], third, "MERGED"), ([third], second, "REPLACED")):
+    deleted = [third, first] if ids_kept else [third]
+    for sources, into, reason in (([first], third, "MERGED"), (deleted, second, "REPLACED")):
         db.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         phases: Phases = {}
         db.execute("BEGIN IMMEDIATE")
-        moved = move(db, sources, into, reason, MOVED_AT[integer_times], phases)
+        moved = move(db, sources, into, reason, MOVED_AT[integer_times], phases, ids_kept=ids_kept)
         started = time.perf_counter()
         db.execute("COMMIT")
         committed = time.perf_counter()

@@ -10,6 +10,12 @@ replacement) as the statements the server runs on SQLite, timed by kind of state
 sources, the first sources that follow, the deleted sources, the commit, and then the PASSIVE
 checkpoint that the server's checkpointer runs after the move is answered
 (models/checkpoints.py), which the server used to run inside the commit. Medians per phase.
+
+Beside them, alternating by round, the same two moves as a design that never rewrites a
+record's source id would write them ("ids kept": the merged or deleted sources would stay as
+aliases of their target, resolved by every read): the history entries and each record's
+`updated_at`, which the contract asks a move to bump, and nothing else. It prices that design's
+writes, not its reads.
 """
 
 from __future__ import annotations
@@ -22,30 +28,44 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.experiments import arguments, seed, title  # noqa: E402
+from bench.experiments import arguments, rotated, seed, title  # noqa: E402
 from bench.key_layout import AFTER_ANSWER, PHASES, TimedMove, both_moves  # noqa: E402
 
+VARIANTS = {"as the server moves": False, "ids kept": True}  # name: `ids_kept`
 
-def report(runs: list[list[TimedMove]], persons: int, rounds: int) -> str:
-    """`runs`: per round, [the merge, the delete]."""
-    merges, deletes = [run[0] for run in runs], [run[1] for run in runs]
 
-    def cell(moves: list[TimedMove], phase: str | None) -> str:
+def report(runs: dict[str, list[list[TimedMove]]], persons: int, rounds: int) -> str:
+    """`runs`: per variant, per round, [the merge, the delete]."""
+    moves = {
+        (name, kind): [run[i] for run in by_round]
+        for name, by_round in runs.items()
+        for i, kind in enumerate(("mergeSources", "deleteSource with replaceWith"))
+    }
+
+    def cell(timed: list[TimedMove], phase: str | None) -> str:
         if phase is None:
-            return f"{statistics.median(m.answered[0] for m in moves):.2f} s"
-        return f"{statistics.median(m.phases.get(phase, 0.0) for m in moves):.2f} s"
+            return f"{statistics.median(m.answered[0] for m in timed):.2f} s"
+        return f"{statistics.median(m.phases.get(phase, 0.0) for m in timed):.2f} s"
 
+    def row(label: str, phase: str | None) -> str:
+        return f"| {label} | " + " | ".join(cell(timed, phase) for timed in moves.values()) + " |"
+
+    def per_300k(timed: list[TimedMove]) -> str:
+        return f"{statistics.median(m.answered[0] for m in timed) * 300_000 / timed[0].moved:.1f} s"
+
+    heads = [f"{kind}, {name} ({timed[0].moved:,} records)" for (name, kind), timed in moves.items()]
     lines = [
         title("Move phases", persons, rounds),
         "",
-        f"| phase | mergeSources ({merges[0].moved:,} records) | deleteSource with replaceWith "
-        f"({deletes[0].moved:,} records) |",
-        "| --- | ---: | ---: |",
+        "| phase | " + " | ".join(heads) + " |",
+        "| --- |" + " ---: |" * len(heads),
     ]
     for phase in PHASES:
         if phase == AFTER_ANSWER:
-            lines.append(f"| until the answer | {cell(merges, None)} | {cell(deletes, None)} |")
-        lines.append(f"| {phase} | {cell(merges, phase)} | {cell(deletes, phase)} |")
+            lines.append(row("until the answer", None))
+            rates = " | ".join(per_300k(timed) for timed in moves.values())
+            lines.append(f"| the same per 300,000 records | {rates} |")
+        lines.append(row(phase, phase))
     return "\n".join(lines)
 
 
@@ -56,10 +76,12 @@ def main(argv: list[str] | None = None) -> None:
         seeded = folder / "seeded.sqlite3"
         print(f"seeding {args.persons:,} persons …", flush=True)
         seed(seeded, args.persons)
-        runs = []
+        runs: dict[str, list[list[TimedMove]]] = {name: [] for name in VARIANTS}
         for round_ in range(args.rounds):
-            print(f"round {round_ + 1} …", flush=True)
-            runs.append(both_moves(seeded, folder / "work.sqlite3", integer_times=False))
+            for name in rotated(list(VARIANTS), round_):
+                print(f"round {round_ + 1}: {name} …", flush=True)
+                work = folder / "work.sqlite3"
+                runs[name].append(both_moves(seeded, work, integer_times=False, ids_kept=VARIANTS[name]))
     print(report(runs, args.persons, args.rounds))
 
 
