@@ -8,12 +8,12 @@ progress handler aborts it as soon as that budget is spent ("interrupted"), so t
 request's statements do not wait behind it. A document that is one deleteSource or mergeSources
 gets a longer budget once its move has begun (`lengthen_for_bulk_move`).
 
-A client is not told TIMEOUT about a write that was kept (`write`): nothing stops a write while
-it commits (SQLite's COMMIT cannot be interrupted, and a cancel reaching PostgreSQL during
-COMMIT would leave the outcome unknown), and once a write is kept its request has ANSWER_GRACE
-past the deadline to answer it. What that lets a request do past its deadline stays bounded: a
-write does not begin after it (checked where writes begin), and the statements of a write
-still stop at it.
+A client is not told TIMEOUT about a write that was kept (`write`): only the client hanging up
+stops a write while it commits (SQLite's COMMIT cannot be interrupted, and a cancel reaching
+PostgreSQL during COMMIT would leave the outcome unknown), and once a write is kept its request
+has ANSWER_GRACE past the deadline to answer it. What that lets a request do past its deadline
+stays bounded: a write does not begin after it (checked where writes begin), and the waits and
+statements of a write that has not begun to commit still stop at it.
 """
 
 from __future__ import annotations
@@ -89,27 +89,31 @@ def lengthen_for_bulk_move() -> None:
 
 @contextmanager
 def write() -> Iterator[Callable[[], None]]:
-    """A write of the running request, for the block: call the `commit()` it yields right before
-    the write commits (for a write of one statement, its own commit: before that statement).
-    From then nothing stops it; when the block ends without an error the write is kept, and the
-    request has ANSWER_GRACE past its deadline to answer. Outside a request nothing changes."""
+    """A write (transaction) of the running request, for the block: call the `commit()` it
+    yields right before it commits. From then only a hang-up stops it; when the block ends
+    without an error the write is kept, and the request has ANSWER_GRACE past its deadline to
+    answer. A write inside another is part of that one: its `commit()` does nothing. Outside a
+    request nothing changes."""
     current = _current.get()
     if current is None:
         yield lambda: None
         return
 
-    def commit() -> None:
-        current.committing = not current.cancelled
+    outermost = not current.writing
 
-    outermost = not current.writing  # a write inside another is kept when that one is
+    def commit() -> None:
+        if outermost:
+            current.committing = not current.cancelled
+
     current.writing += 1
     try:
         yield commit
-        if current.committing and outermost:
+        if current.committing:
             current.kept = True
             current.answer_by = time.monotonic() + ANSWER_GRACE
     finally:
-        current.committing = False
+        if outermost:
+            current.committing = False
         current.writing -= 1
 
 

@@ -60,7 +60,6 @@ from resolvers.locks import (
     refresh_switches,
     share_source,
     share_sources,
-    single_write,
     write_transaction,
 )
 
@@ -114,10 +113,10 @@ def may_assign_on_create(source_id: str | Omitted | None, company: Company | Non
 @asynccontextmanager
 async def assigning(account: Account, *, changes_source: bool, may_assign: bool) -> AsyncIterator[None]:
     """The transaction of a write that may change a record's source (with its history entry),
-    the account's switches re-read when it may assign one. Any other write is one statement
-    (`single_write`)."""
+    the account's switches re-read when it may assign one. Any other write is a transaction of
+    its own too (`write_transaction`: how a request writes)."""
     if not changes_source:
-        with single_write():
+        async with write_transaction():
             yield
         return
     async with write_transaction():

@@ -17,7 +17,7 @@ from tortoise.models import Model
 
 from models import Account, ApiToken, Role, User
 from resolvers.errors import Forbidden
-from resolvers.locks import single_write
+from resolvers.locks import write_transaction
 
 TOKEN_PREFIX = "trb_"
 
@@ -33,7 +33,7 @@ def hash_token(token: str) -> str:
 
 async def issue_token(*, user: User) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with single_write():
+    async with write_transaction():
         await ApiToken.create(user=user, token_hash=hash_token(token))
     return token
 
@@ -102,7 +102,7 @@ def _token_sql(sqlite: bool) -> str:
 
 async def revoke_tokens(*, users: Iterable[User]) -> int:
     """Deletes every token of `users`; a revoked token fails its next request. How many went."""
-    with single_write():
+    async with write_transaction():
         return await ApiToken.filter(user_id__in=[u.id for u in users]).delete()
 
 

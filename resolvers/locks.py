@@ -39,8 +39,8 @@ Whoever takes two of them takes them in that order, so no two transactions wait 
 from __future__ import annotations
 
 import zlib
-from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -73,10 +73,11 @@ def _on_postgres() -> bool:
 
 @asynccontextmanager
 async def write_transaction(*, bulk: bool = False) -> AsyncIterator[None]:
-    """A transaction, the way every write of a request begins; on SQLite it holds the database's
-    write lock from its first statement. It does not begin once the request's time is up
-    (OutOfTime), its statements stop at the deadline, and once it begins to commit nothing stops
-    it and its request is answered (models/time_limit.py).
+    """A transaction, the way every write of a request is made (one of a single statement too);
+    on SQLite it holds the database's write lock from its first statement. It does not begin
+    once the request's time is up (OutOfTime); until it commits, its waits and statements stop
+    at the deadline and roll it back; once it begins to commit nothing but the client hanging
+    up stops it, and its request is answered (models/time_limit.py).
 
     `bulk`: it may rewrite a large part of a table (a delete or merge of a much-used source).
     SQLite then lets its page cache grow to BULK_CACHE_KIB meanwhile, so the pages it rewrites
@@ -99,17 +100,6 @@ async def write_transaction(*, bulk: bool = False) -> AsyncIterator[None]:
     finally:
         if grown:
             await _BulkCache.shrink(_connection())
-
-
-@contextmanager
-def single_write() -> Iterator[None]:
-    """A write of one statement outside a transaction (its own commit) in the block, with the
-    reads it needs: as `write_transaction`, it does not begin once the request's time is up,
-    and once it begins it is not stopped (a row or a few) and is answered."""
-    _refuse_when_out_of_time()
-    with time_limit.write() as commit:
-        commit()
-        yield
 
 
 def _refuse_when_out_of_time() -> None:

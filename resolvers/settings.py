@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models import Account
-from resolvers.locks import single_write
+from resolvers.locks import write_transaction
 
 
 async def update_source_settings(
@@ -16,7 +16,7 @@ async def update_source_settings(
     if inherit_from_company is not None:
         changes["inherit_from_company"] = inherit_from_company
     if changes:
-        with single_write():
+        async with write_transaction():
             await Account.filter(id=account.id).update(**changes)
         await account.refresh_from_db(fields=["sources_enabled", "inherit_from_company"])
     return account

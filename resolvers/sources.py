@@ -34,7 +34,7 @@ from resolvers.assignment import Usage, detach_source, merge_into, replace_sourc
 from resolvers.errors import BadUserInput, Conflict, NotFound
 from resolvers.ids import as_uuid, parse_id
 from resolvers.inputs import OMITTED, Omitted
-from resolvers.locks import lock_source_list, lock_sources, single_write, write_transaction
+from resolvers.locks import lock_source_list, lock_sources, write_transaction
 from resolvers.palette import clean_color, least_used_color
 from resolvers.scope import find_in_account, get_in_account
 from resolvers.text import normalise_name
@@ -113,7 +113,7 @@ async def update_source(*, account: Account, source_id: str, patch: SourcePatch)
     pk = _source_id(source_id, field="id")
     if changes:
         try:
-            with single_write():
+            async with write_transaction():
                 updated = await Source.filter(id=pk, account=account).update(**changes)
         except IntegrityError:
             raise _name_taken(changes["name"]) from None

@@ -67,7 +67,7 @@ class TimedOut(Exception):
     def __init__(self, seconds: float, *, kept: bool = False) -> None:
         super().__init__(f"stopped after {seconds:g} s")
         self.seconds = seconds
-        self.kept = kept  # a write it had done before was kept (a document of several mutations)
+        self.kept = kept  # a write of it was kept (a later one was stopped, or its answer was late)
 
 
 class ClientGone(Exception):

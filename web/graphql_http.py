@@ -147,7 +147,7 @@ class GraphQLEndpoint:
             status = 200 if media == JSON else 504
             message = f"the request took longer than {stopped.seconds:g} s and was stopped"
             if stopped.kept:
-                message += "; the writes it had completed before were kept"
+                message += "; what it had written was kept"
             raise Refusal(status, message, "TIMEOUT") from None
         except InvalidOperationTypeError:
             raise Refusal(405, "mutations are only accepted over POST", headers={"Allow": "POST"}) from None
