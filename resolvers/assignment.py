@@ -111,14 +111,9 @@ def may_assign_on_create(source_id: str | Omitted | None, company: Company | Non
 
 
 @asynccontextmanager
-async def assigning(account: Account, *, changes_source: bool, may_assign: bool) -> AsyncIterator[None]:
-    """The transaction of a write that may change a record's source (with its history entry),
-    the account's switches re-read when it may assign one. Any other write is a transaction of
-    its own too (`write_transaction`: how a request writes)."""
-    if not changes_source:
-        async with write_transaction():
-            yield
-        return
+async def assigning(account: Account, *, may_assign: bool) -> AsyncIterator[None]:
+    """The transaction of a record's write (with its history entry when it changes the source),
+    the account's switches re-read when it may assign a source."""
     async with write_transaction():
         if may_assign:
             await refresh_switches(account)

@@ -85,7 +85,9 @@ async def write_transaction(*, bulk: bool = False) -> AsyncIterator[None]:
     136,483 records at 300,000 persons dirties 507 MB of pages; its persons UPDATE took 2.2 s
     with them all cached, 3.9 s with 128 MiB), and shrinks it back afterwards.
     """
-    _refuse_when_out_of_time()
+    if time_limit.overdue():
+        # a request past its deadline runs on only to answer a write it kept (models/time_limit.py)
+        raise OutOfTime("the request ran out of time before this write began; nothing of it was written")
     grown = False
     try:
         with time_limit.write() as commit:
@@ -100,12 +102,6 @@ async def write_transaction(*, bulk: bool = False) -> AsyncIterator[None]:
     finally:
         if grown:
             await _BulkCache.shrink(_connection())
-
-
-def _refuse_when_out_of_time() -> None:
-    # a request past its deadline runs on only to answer a write it kept (models/time_limit.py)
-    if time_limit.overdue():
-        raise OutOfTime("the request ran out of time before this write began; nothing of it was written")
 
 
 class _BulkCache:

@@ -80,7 +80,7 @@ async def create_record(
         values["company"] = company
     may_assign = may_assign_on_create(source_id, company)
     try:
-        async with assigning(account, changes_source=may_assign, may_assign=may_assign):
+        async with assigning(account, may_assign=may_assign):
             assignment = await source_on_create(account=account, source_id=source_id, company=company)
             # one instant, taken next to the write (a sync reads in update order, resolvers/settled.py):
             # a record never edited has createdAt == updatedAt, and its CREATED entry is at it too
@@ -138,9 +138,7 @@ async def _update(
 ) -> int:
     """One attempt of `update_record`: how many rows it updated (0 or 1)."""
     try:
-        async with assigning(
-            account, changes_source=source_id is not OMITTED, may_assign=source_id not in (None, OMITTED)
-        ):
+        async with assigning(account, may_assign=source_id not in (None, OMITTED)):
             now = timezone.now()
             if source_id is not OMITTED:
                 now = await edit_source(model, account=account, record_id=pk, source_id=source_id, by=by.id)

@@ -147,15 +147,21 @@ async def timed(
     return answer, time.monotonic() - started
 
 
-async def test_a_write_whose_commit_outlasts_the_time_limit_is_answered_with_what_it_wrote(
-    client: httpx.AsyncClient, token: str, database_url: str, on_postgres: bool, webinar: str
-) -> None:
+@pytest.fixture
+async def slow_rename_commits(database_url: str, on_postgres: bool, webinar: str) -> AsyncIterator[None]:
+    """For the test, renaming a source is slower at COMMIT than the budget (PostgreSQL only)."""
     if not on_postgres:
         pytest.skip(ONLY_POSTGRES)
-    # given: a source (`webinar`), then renaming sources made slower at COMMIT than the budget
     async with slow(database_url, "UPDATE"):
-        # when: renaming it
-        answer, took = await timed(client, token, RENAME, id=webinar, n="Web seminar")
+        yield
+
+
+async def test_a_write_whose_commit_outlasts_the_time_limit_is_answered_with_what_it_wrote(
+    client: httpx.AsyncClient, token: str, webinar: str, slow_rename_commits: None
+) -> None:
+    # given: a source (`webinar`), renaming sources slower at COMMIT than the budget (`slow_rename_commits`)
+    # when: renaming it
+    answer, took = await timed(client, token, RENAME, id=webinar, n="Web seminar")
     # then: the commit did outlast the budget, and the client is told what was written, as it was
     assert took > TIME_LIMIT
     assert "errors" not in answer, answer
@@ -164,14 +170,11 @@ async def test_a_write_whose_commit_outlasts_the_time_limit_is_answered_with_wha
 
 
 async def test_a_later_write_of_a_document_is_not_begun_once_the_time_limit_has_passed(
-    client: httpx.AsyncClient, token: str, database_url: str, on_postgres: bool, webinar: str
+    client: httpx.AsyncClient, token: str, webinar: str, slow_rename_commits: None
 ) -> None:
-    if not on_postgres:
-        pytest.skip(ONLY_POSTGRES)
-    # given: a source (`webinar`), then renaming sources made slower at COMMIT than the budget
-    async with slow(database_url, "UPDATE"):
-        # when: one document renames it (kept, past the budget) and then creates another source
-        answer = await send(client, token, RENAME_THEN_CREATE, id=webinar, n="Web seminar", late="Fair")
+    # given: a source (`webinar`), renaming sources slower at COMMIT than the budget (`slow_rename_commits`)
+    # when: one document renames it (kept, past the budget) and then creates another source
+    answer = await send(client, token, RENAME_THEN_CREATE, id=webinar, n="Web seminar", late="Fair")
     # then: the creation is refused with TIMEOUT at its path, and nothing of it is written; the
     # rename before it was (createSource is non-null, so GraphQL nulls the whole `data`)
     (error,) = answer["errors"]
