@@ -3,13 +3,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tortoise import fields, timezone
+from tortoise.manager import Manager
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 if TYPE_CHECKING:
     from models.account import Account
 
 
+class LiveSources(Manager):
+    """The default manager: a retired source is invisible to every query of the app but the
+    alias resolution (resolvers/aliases.py), which reads `Source.all_objects`."""
+
+    def get_queryset(self) -> QuerySet[Source]:
+        return super().get_queryset().filter(retired_at__isnull=True)
+
+
 # `position` orders the account's list (ties: created_at, id); archived while `archived_at` is set.
+# Retired (`retired_at`) by a delete or a merge: the row stays as an alias of `merged_into_id`
+# (null: of no source), so the records on it need not be rewritten (resolvers/aliases.py).
 # (No docstring: Tortoise would keep it as the table's description, in the migrations too.)
 class Source(Model):
     id = fields.UUIDField(primary_key=True)
@@ -25,6 +37,10 @@ class Source(Model):
     position = fields.IntField(db_default=0)
     archived_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(default=timezone.now)
+    retired_at = fields.DatetimeField(null=True)
+    merged_into_id = fields.UUIDField(null=True)  # a live source of the account, or null
+
+    all_objects = Manager()
 
     account_id: str
 
@@ -35,3 +51,4 @@ class Source(Model):
     class Meta:
         table = "source"
         unique_together = (("account", "name_key"),)
+        manager = LiveSources()

@@ -41,6 +41,7 @@ from uuid import UUID
 from tortoise import timezone
 
 from models import Account, Company, Deal, Person, SourceChangeReason, SourceOrigin
+from resolvers.aliases import aliases_of, fold, share_meant
 from resolvers.errors import NotFound, SourceArchived, SourcesDisabled
 from resolvers.history import (
     KEEP,
@@ -187,11 +188,15 @@ async def _hold_for_edit(
     order). RecordMoved when another write moved the record or its first source meanwhile."""
     rows = await model.filter(id=record_id, account=account).values("source_id", "first_source_id")
     was = [as_uuid_or_none(rows[0][column]) for column in ("source_id", "first_source_id")] if rows else []
-    held = await share_sources(account, [i for i in (*was, chosen_id) if i is not None])
+    aliases = await aliases_of(account)
+    meant = [fold(stored, aliases) for stored in was]
+    held = await share_sources(account, [i for i in (*meant, chosen_id) if i is not None])
+    if any(i is not None and i not in held for i in meant):
+        raise RecordMoved  # retired meanwhile: resolve again
     exists, current, first = await current_sources_of(model, account, record_id)
     if exists and [current, first] != was:
         raise RecordMoved
-    return exists, current, held
+    return exists, meant[0] if meant else None, held
 
 
 def _source_key(source_id: str | UUID) -> UUID:
@@ -220,7 +225,7 @@ async def _company_source(account: Account, company: Company) -> HeldSource | No
         rows = await Company.filter(id=company.id).values_list("source_id", flat=True)
         if not rows or rows[0] is None:
             return None
-        held = await share_source(account, as_uuid(rows[0]))
+        held = await share_meant(account, as_uuid(rows[0]))
         if held is not None:
             return held
     return None
@@ -240,21 +245,31 @@ def _archived() -> SourceArchived:
 async def detach_source(*, account: Account, by: UUID, source_id: UUID) -> Usage:
     """Deleting a source without replacement: every record that used it is left without one
     (origin cleared); first sources on it are cleared, their times kept."""
-    move = Move(SourceChangeReason.DELETED, OnSources([source_id]), None, None, FirstSource.FOLLOW)
+    move = Move(
+        SourceChangeReason.DELETED, await _on_sources(account, [source_id]), None, None, FirstSource.FOLLOW
+    )
     return await _move_everywhere(account, move, by)
 
 
 async def replace_source(*, account: Account, by: UUID, source_id: UUID, replacement: HeldSource) -> Usage:
     """Deleting a source with a replacement: every record that used it moves to `replacement`,
     keeping its origin; first sources on it become `replacement`."""
-    move = Move(SourceChangeReason.REPLACED, OnSources([source_id]), replacement, KEEP, FirstSource.FOLLOW)
+    move = Move(
+        SourceChangeReason.REPLACED,
+        await _on_sources(account, [source_id]),
+        replacement,
+        KEEP,
+        FirstSource.FOLLOW,
+    )
     return await _move_everywhere(account, move, by)
 
 
 async def merge_into(*, account: Account, by: UUID, source_ids: list[UUID], into: HeldSource) -> Usage:
     """Merging: every record on one of `source_ids` moves to `into`, keeping its origin; first
     sources on them become `into`."""
-    move = Move(SourceChangeReason.MERGED, OnSources(source_ids), into, KEEP, FirstSource.FOLLOW)
+    move = Move(
+        SourceChangeReason.MERGED, await _on_sources(account, source_ids), into, KEEP, FirstSource.FOLLOW
+    )
     return await _move_everywhere(account, move, by)
 
 
@@ -275,6 +290,12 @@ async def apply_to_company_records(
         persons=await apply_move(Person, account=account, move=move, by=by),
         deals=await apply_move(Deal, account=account, move=move, by=by),
     )
+
+
+async def _on_sources(account: Account, ids: list[UUID]) -> OnSources:
+    """The records on the live sources `ids`, by every stored id that means one of them."""
+    aliases = await aliases_of(account)
+    return OnSources(ids, {pk: into for pk, into in aliases.items() if into is not None and into in ids})
 
 
 async def _move_everywhere(account: Account, move: Move, by: UUID) -> Usage:

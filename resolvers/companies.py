@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from models import Account, Company, User
+from resolvers.aliases import share_meant
 from resolvers.assignment import Usage, apply_to_company_records, require_sources_enabled
 from resolvers.deletions import delete_record
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.filters import RecordFilter, filter_q
-from resolvers.ids import as_uuid
+from resolvers.ids import as_uuid_or_none
 from resolvers.inputs import OMITTED, Omitted
-from resolvers.locks import lock_source_list, refresh_switches, share_sources, write_transaction
+from resolvers.locks import lock_source_list, refresh_switches, write_transaction
 from resolvers.pagination import Page, PageRequest, RecordOrder, paginate
 from resolvers.records import (
     RecordPatch,
@@ -38,7 +39,7 @@ async def find_company(*, account: Account, company_id: str) -> Company | None:
 async def list_companies(
     *, account: Account, page: PageRequest, where: RecordFilter, order: RecordOrder = RecordOrder.NEWEST_FIRST
 ) -> Page[Company]:
-    q = filter_q(where, model=Company, company_field="id")
+    q = filter_q(where, account=account, model=Company, company_field="id")
     return await paginate(Company.filter(q, account=account), request=page, ordering=order.ordering)
 
 
@@ -86,14 +87,13 @@ async def apply_company_source(
         current = await Company.filter(id=company.id).values_list("source_id", flat=True)
         if not current:
             raise NotFound("company not found", field="companyId")
-        company.source_id = None if current[0] is None else str(current[0])
-        held = await share_sources(account, [as_uuid(current[0])] if current[0] is not None else [])
-        if company.source_id is None or not held:
+        held = await share_meant(account, as_uuid_or_none(current[0]))
+        company.source_id = None if held is None else str(held.id)
+        if held is None:
             raise BadUserInput("the company has no source to apply", field="companyId")
         changed = await apply_to_company_records(
-            account=account, by=caller.id, company_id=company.id, source=next(iter(held.values())),
-            overwrite=overwrite,
-        )  # fmt: skip
+            account=account, by=caller.id, company_id=company.id, source=held, overwrite=overwrite
+        )
     return AppliedSource(company=company, changed=changed)
 
 

@@ -9,7 +9,8 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.models import Model
 
-from models import DealStatus, SourceOrigin
+from models import Account, DealStatus, SourceOrigin
+from resolvers.aliases import on_sources_q, without_source_q
 from resolvers.ids import parse_ids
 from resolvers.search import search_q
 from resolvers.text import clean_text
@@ -36,18 +37,19 @@ class RecordFilter:
     updated_from: datetime | None = None
 
 
-def filter_q(f: RecordFilter, *, model: type[Model], company_field: str) -> Q:
-    """`company_field` is "id" for companies (the company itself) and "company_id" elsewhere."""
+def filter_q(f: RecordFilter, *, account: Account, model: type[Model], company_field: str) -> Q:
+    """`company_field` is "id" for companies (the company itself) and "company_id" elsewhere.
+    A record's source is the one its stored id means (resolvers/aliases.py)."""
     parts: list[Q] = []
     if f.source_ids is not None or f.without_source:
         either: list[Q] = []
         if f.source_ids is not None:
-            either.append(Q(source_id__in=parse_ids(f.source_ids, field="sourceIds")))
+            either.append(on_sources_q(account, parse_ids(f.source_ids, field="sourceIds")))
         if f.without_source:
-            either.append(Q(source_id__isnull=True))
+            either.append(without_source_q(account))
         parts.append(Q(*either, join_type=Q.OR))
     elif f.without_source is False:
-        parts.append(Q(source_id__isnull=False))
+        parts.append(~without_source_q(account))
     if f.origin is not None:
         parts.append(Q(source_origin=f.origin))
     if f.owner_ids is not None:

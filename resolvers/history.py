@@ -23,8 +23,8 @@ sources) moving onto one source or none.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from functools import cache, partial
@@ -92,11 +92,19 @@ class FirstSource(Enum):
 
 @dataclass(frozen=True)
 class OnSources:
-    """Every record whose source is one of `ids`: sources that are deleted in the same
-    transaction (entries name sources by id without a foreign key, so theirs stay as written
-    and read as null once the source is gone; the names stay readable)."""
+    """Every record whose source is one of the live sources `ids`, which are retired in the
+    same transaction (resolvers/aliases.py): its stored id is one of them or one of `aliases`
+    (alias -> the one of `ids` it means). The records keep their stored ids, the retired
+    sources become aliases of the move's target; only their entries, `updatedAt` and (when the
+    move sets one) origin are written. Entries name sources by id without a foreign key, so
+    theirs stay as written and read as null once the source is retired; the names stay readable."""
 
     ids: Sequence[UUID]
+    aliases: Mapping[UUID, UUID] = field(default_factory=dict)
+
+    @property
+    def stored(self) -> list[UUID]:
+        return [*self.ids, *self.aliases]
 
 
 @dataclass(frozen=True)
@@ -162,6 +170,8 @@ async def apply_move(
     transaction already holds the write lock, so now).
     """
     connection = _connection()
+    if not isinstance(move.records, OnSources):
+        await connection.execute_query(*normalise_statement(model, account=account, move=move))
     statements = move_statements(model, account=account, move=move, by=by, now=now)
     if connection.capabilities.dialect == "postgres":
         rows = await connection.execute_query_dict(*statements[0])
@@ -173,6 +183,13 @@ async def apply_move(
     for statement in follow:
         await connection.execute_query(*statement)
     return moved
+
+
+def normalise_statement(model: type[Model], *, account: Account, move: Move) -> tuple[str, list[Any]]:
+    """Before a move of a record or of a company's records: their stored source ids resolved
+    (resolvers/aliases.py), so the move compares live ids. Nothing a client reads changes."""
+    sql = _MoveSql(_Sql(_connection()), model, account, move, by=account.id, now=None)
+    return sql.normalise(), sql.sql.params
 
 
 def move_statements(
@@ -207,6 +224,7 @@ class _MoveSql:
         self.sql, self.table, self.kind = sql, model._meta.db_table, RECORD_KINDS[model]
         self.account, self.move, self.by, self.now = account, move, by, now
         self.follows = move.first is FirstSource.FOLLOW and isinstance(move.records, OnSources)
+        self.keeps_ids = isinstance(move.records, OnSources)
 
     def postgres(self) -> str:
         """Lock, update, log: the entries come from the locked rows, so they are exact. FOR NO KEY
@@ -215,7 +233,7 @@ class _MoveSql:
         wait for that write's row."""
         return f"""
             WITH locked AS (
-                SELECT r.id, r.source_id AS was, ({self._moving()}) AS moving FROM "{self.table}" AS r
+                SELECT r.id, {self._meant()} AS was, ({self._moving()}) AS moving FROM "{self.table}" AS r
                 WHERE {self._selected()} ORDER BY r.id FOR NO KEY UPDATE
             ), timed AS (
                 SELECT l.*, {self._now("clock_timestamp()")} AS at FROM locked AS l
@@ -230,8 +248,9 @@ class _MoveSql:
 
     def sqlite_entries(self) -> str:
         """The entries of the rows about to move, written before the UPDATE changes them."""
-        return f"""{self._insert()} SELECT {self._entry(record="r.id", was="r.source_id", at=self._now())}
-            FROM "{self.table}" AS r LEFT JOIN source AS s ON s.id = r.source_id
+        was = self._meant()
+        return f"""{self._insert()} SELECT {self._entry(record="r.id", was=was, at=self._now())}
+            FROM "{self.table}" AS r LEFT JOIN source AS s ON s.id = {self._meant()}
             WHERE r.account_id = {self.sql.uuid(self.account.id)} AND {self._moving()}"""
 
     def sqlite_update(self) -> str:
@@ -242,9 +261,35 @@ class _MoveSql:
 
     def sqlite_follow(self) -> str:
         """After `sqlite_update`: the rows whose first source follows, their source unmoved."""
-        sets = f"first_source_id = {self._to()}, updated_at = {self._now()}"
-        where = f"r.account_id = {self.sql.uuid(self.account.id)} AND {self._follow()}"
-        return f'UPDATE "{self.table}" AS r SET {sets} WHERE {where}'
+        assert isinstance(self.move.records, OnSources)
+        unmoved = f"(r.source_id IS NULL OR NOT (r.source_id {self.sql.uuids(self.move.records.stored)}))"
+        where = f"r.account_id = {self.sql.uuid(self.account.id)} AND {self._follow()} AND {unmoved}"
+        return f'UPDATE "{self.table}" AS r SET updated_at = {self._now()} WHERE {where}'
+
+    def normalise(self) -> str:
+        """The selected rows' stored source ids, resolved where they name a retired source."""
+        records, sql = self.move.records, self.sql
+        account = sql.uuid(self.account.id)
+        if isinstance(records, OneRecord):
+            scope = f"r.id = {sql.uuid(records.id)}"
+        elif isinstance(records, OfCompany):
+            scope = f"r.company_id = {sql.uuid(records.company_id)}"
+        else:
+            raise ValueError("a bulk move off sources keeps the stored ids")
+        retired = f"(SELECT id FROM source WHERE account_id = {account} AND retired_at IS NOT NULL)"
+
+        def meant(column: str) -> str:
+            return (
+                "(SELECT CASE WHEN a.retired_at IS NULL THEN a.id ELSE a.merged_into_id END "
+                f"FROM source AS a WHERE a.id = r.{column})"
+            )
+
+        return (
+            f'UPDATE "{self.table}" AS r SET source_id = {meant("source_id")}, '
+            f"first_source_id = {meant('first_source_id')} "
+            f"WHERE r.account_id = {account} AND {scope} "
+            f"AND (r.source_id IN {retired} OR r.first_source_id IN {retired})"
+        )
 
     def _selected(self) -> str:
         follow = f" OR {self._follow()}" if self.follows else ""
@@ -254,7 +299,7 @@ class _MoveSql:
         """The rows whose source the move changes."""
         records, sql = self.move.records, self.sql
         if isinstance(records, OnSources):
-            return f"r.source_id {sql.uuids(records.ids)}"
+            return f"r.source_id {sql.uuids(records.stored)}"
         if isinstance(records, OneRecord):
             return f"r.id = {sql.uuid(records.id)} AND {self._differs()}"
         which = self._differs() if records.overwrite else "r.source_id IS NULL"
@@ -269,7 +314,17 @@ class _MoveSql:
     def _follow(self) -> str:
         """The rows whose first source is one of the sources moved away from."""
         assert isinstance(self.move.records, OnSources)
-        return f"r.first_source_id {self.sql.uuids(self.move.records.ids)}"
+        return f"r.first_source_id {self.sql.uuids(self.move.records.stored)}"
+
+    def _meant(self) -> str:
+        """The source a row's stored `source_id` means: an alias among the move's stored ids
+        named as the source it means (rows of other moves store live ids: `normalise`)."""
+        records = self.move.records
+        if not isinstance(records, OnSources) or not records.aliases:
+            return "r.source_id"
+        uuid = self.sql.uuid
+        whens = " ".join(f"WHEN {uuid(alias)} THEN {uuid(into)}" for alias, into in records.aliases.items())
+        return f"(CASE r.source_id {whens} ELSE r.source_id END)"
 
     def _to(self) -> str:
         return self.sql.uuid(self.move.to.id if self.move.to else None)
@@ -287,10 +342,12 @@ class _MoveSql:
         else:
             origin = "NULL" if move.origin is None else f"'{move.origin.value}'"
         sets = [
-            f"source_id = {self._when(moving, self._to(), 'r.source_id')}",
             f"source_origin = {self._when(moving, origin, 'r.source_origin')}",
             f"updated_at = {now}",
         ]
+        if self.keeps_ids:
+            return ", ".join(sets if move.origin is not KEEP else sets[1:])
+        sets.insert(0, f"source_id = {self._when(moving, self._to(), 'r.source_id')}")
         if self.follows:
             follows = self._when(self._follow(), self._to(), "r.first_source_id")
             sets.append(f"first_source_id = {follows}")

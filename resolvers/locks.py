@@ -135,13 +135,14 @@ async def lock_source_list(account: Account) -> None:
 
 
 async def lock_sources(account: Account, ids: Iterable[UUID]) -> dict[UUID, HeldSource]:
-    """The sources of `ids` that still exist in the account, locked in id order until the end."""
+    """The live sources of `ids` in the account, locked in id order until the end."""
     wanted = sorted(set(ids))
     if not _on_postgres():
         rows = await Source.filter(account=account, id__in=wanted).values("id", "name", "archived_at")
     else:
         rows = await _connection().execute_query_dict(
             "SELECT id, name, archived_at FROM source WHERE account_id = $1::uuid AND id = ANY($2::uuid[]) "
+            "AND retired_at IS NULL "
             "ORDER BY id FOR UPDATE",
             [str(account.id), [str(i) for i in wanted]],
         )
@@ -179,13 +180,14 @@ async def share_source(account: Account, source_id: UUID) -> HeldSource | None:
 
 
 async def share_sources(account: Account, ids: Iterable[UUID]) -> dict[UUID, HeldSource]:
-    """The account's sources among `ids` that exist, held (FOR KEY SHARE) in id order until the end."""
+    """The account's live sources among `ids`, held (FOR KEY SHARE) in id order until the end."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
     if _on_postgres():
         rows = await _connection().execute_query_dict(
             "SELECT id, name, archived_at FROM source WHERE account_id = $1::uuid AND id = ANY($2::uuid[]) "
+            "AND retired_at IS NULL "
             "ORDER BY id FOR KEY SHARE",
             [str(account.id), [str(i) for i in wanted]],
         )

@@ -71,4 +71,8 @@ def _by_id_sql(model: type[Model], sqlite_marks: int) -> str:
     columns = ", ".join(f'"{c}"' for c in model._meta.db_fields)
     ids = f"IN ({', '.join('?' * sqlite_marks)})" if sqlite_marks else "= ANY($2::uuid[])"
     account = "?" if sqlite_marks else "$1"
-    return f'SELECT {columns} FROM "{model._meta.db_table}" WHERE "account_id" = {account} AND "id" {ids}'
+    # what a model's default manager hides (retired sources: models/source.py) no id finds either
+    live = ' AND "retired_at" IS NULL' if "retired_at" in model._meta.db_fields else ""
+    return (
+        f'SELECT {columns} FROM "{model._meta.db_table}" WHERE "account_id" = {account} AND "id" {ids}{live}'
+    )

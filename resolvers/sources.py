@@ -14,7 +14,8 @@
   keeps it on its records, in the statistics while anything counted uses it, and at its
   position, which is where `restore_source` shows it again.
 - Delete and merge move records in bulk (resolvers/assignment.py) and are permanent, so they
-  need `confirm`.
+  need `confirm`. The deleted and merged sources are retired, left as aliases of the source
+  their records moved to (resolvers/aliases.py): gone from every answer, their names free.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ from tortoise.functions import Count
 
 from models import Account, Company, Deal, Person, Source, User
 from models.time_limit import lengthen_for_bulk_move
+from resolvers.aliases import aliases_of, fold, retire, stored_ids
 from resolvers.assignment import Usage, detach_source, merge_into, replace_source
 from resolvers.errors import BadUserInput, Conflict, NotFound
-from resolvers.ids import as_uuid, parse_id
+from resolvers.ids import parse_id
 from resolvers.inputs import OMITTED, Omitted
 from resolvers.locks import lock_source_list, lock_sources, write_transaction
 from resolvers.palette import clean_color, least_used_color
@@ -179,7 +181,7 @@ async def delete_source(
                 account=account, by=caller.id, source_id=deleted_id, replacement=found[replacement_id]
             )
             replacement = await Source.get(id=replacement_id)  # locked: a later delete cannot race this read
-        await _delete_and_close_gaps(account, [deleted_id])
+        await _retire_and_close_gaps(account, [deleted_id], into=replacement_id)
     return DeletedSource(deleted_id=deleted_id, detached=detached, replaced_with=replacement)
 
 
@@ -205,23 +207,30 @@ async def merge_sources(
             raise NotFound("source not found", field="into")
         lengthen_for_bulk_move()
         moved = await merge_into(account=account, by=caller.id, source_ids=merged, into=found[into_id])
-        await _delete_and_close_gaps(account, merged)
+        await _retire_and_close_gaps(account, merged, into=into_id)
         target = await Source.get(id=into_id)  # inside: once committed, it may be deleted
     return MergedSources(into=target, merged_ids=merged, moved=moved)
 
 
 async def usage_by_source(*, account: Account, source_ids: Iterable[UUID]) -> dict[UUID, Usage]:
-    """How many companies, persons and deals use each source: three GROUP BY statements."""
+    """How many companies, persons and deals use each source: three GROUP BY statements over
+    the stored ids that mean them (resolvers/aliases.py)."""
     ids = list(source_ids)
+    aliases = await aliases_of(account)
+    stored = stored_ids(set(ids), aliases)
     counts: dict[str, dict[UUID, int]] = {}
     for kind, model in (("companies", Company), ("persons", Person), ("deals", Deal)):
         rows = (
-            await model.filter(account=account, source_id__in=ids)
+            await model.filter(account=account, source_id__in=stored)
             .annotate(n=Count("id"))
             .group_by("source_id")
             .values("source_id", "n")
         )
-        counts[kind] = {as_uuid(row["source_id"]): row["n"] for row in rows}
+        found = counts[kind] = {}
+        for row in rows:
+            source_id = fold(row["source_id"], aliases)
+            if source_id is not None:
+                found[source_id] = found.get(source_id, 0) + row["n"]
     return {
         source_id: Usage(
             companies=counts["companies"].get(source_id, 0),
@@ -245,8 +254,8 @@ async def _set_archived(account: Account, source_id: str, *, archived: bool) -> 
         return await Source.get(id=pk)  # inside: once committed, it may be deleted
 
 
-async def _delete_and_close_gaps(account: Account, ids: list[UUID]) -> None:
-    await Source.filter(account=account, id__in=ids).delete()
+async def _retire_and_close_gaps(account: Account, ids: list[UUID], *, into: UUID | None) -> None:
+    await retire(account, ids, into=into, at=timezone.now())
     await _renumber(account, await list_sources(account=account, include_archived=True))
 
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from models import Account, Source
+from resolvers.aliases import aliases_of
 from resolvers.ids import parse_ids
 from resolvers.palette import NO_SOURCE_COLOR
 from resolvers.periods import Interval, Period, calendar_periods, time_zone
@@ -130,6 +131,7 @@ async def _rows_by_span(
         companies=kind in (ContactKind.COMPANIES, ContactKind.ALL),
         deal_figures=deal_figures,
         archived=[s.id for s in sources if s.archived],
+        aliases=await aliases_of(account),
     )
     return [stats_rows(sources, span_cells) for span_cells in cells]
 

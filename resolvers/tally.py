@@ -26,7 +26,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import connections
 
 from models import Account, DealStatus
-from resolvers.ids import as_uuid_or_none
+from resolvers.aliases import Aliases, fold
 from resolvers.money import CENT, from_cents
 from resolvers.times import utc
 
@@ -58,6 +58,15 @@ class DealFigures:
     won: int = 0
     won_cents: int = 0
     lost: int = 0
+
+    def __add__(self, other: DealFigures) -> DealFigures:
+        return DealFigures(
+            self.count + other.count,
+            self.total_cents + other.total_cents,
+            self.won + other.won,
+            self.won_cents + other.won_cents,
+            self.lost + other.lost,
+        )
 
     @property
     def total_value(self) -> Decimal:
@@ -107,10 +116,12 @@ async def count_cells(
     companies: bool,
     deal_figures: bool = True,
     archived: Collection[UUID] = (),
+    aliases: Aliases | None = None,
 ) -> list[Cells]:
     """The cells of each span, in order: persons and companies (when asked for) and deals per
     source `column` ("source_id", or "first_source_id" for first touch), of the `owners` (None:
-    everyone). Every span must be bounded on the same sides.
+    everyone). Every span must be bounded on the same sides. Cells are counted by stored id
+    and those of `aliases` added to the cell of the source they mean (resolvers/aliases.py).
 
     Without `deal_figures` only the deal counts that decide which rows exist are taken, and
     only when the contacts leave it open: those of the `archived` sources and of "no source"
@@ -123,9 +134,10 @@ async def count_cells(
     client: BaseDBAsyncClient = connections.get("default")  # the request's reader on SQLite
     dialect = client.capabilities.dialect
 
+    aliases = aliases or {}
+
     def cell(i: int, source_id: object) -> Cell:
-        key = as_uuid_or_none(source_id)
-        return found[i].setdefault(key, Cell())
+        return found[i].setdefault(fold(source_id, aliases), Cell())
 
     for table, kind, wanted in (("person", "persons", persons), ("company", "companies", companies)):
         if wanted:
@@ -133,7 +145,8 @@ async def count_cells(
                 dialect, table, "COUNT(*)", account, spans, column, owners, counts_only=True
             )
             for row in await client.execute_query_dict(sql, params):
-                setattr(cell(row["i"], row["source_id"]), kind, int(row["figures"]))
+                counted = cell(row["i"], row["source_id"])
+                setattr(counted, kind, getattr(counted, kind) + int(row["figures"]))
 
     def settled_by_contacts(cells: Cells) -> bool:
         deciding = (cells.get(key) for key in (None, *archived))
@@ -143,14 +156,17 @@ async def count_cells(
         return found
     chosen = _DEAL_FIGURES if deal_figures else _DEAL_FIGURES[:1]
     figures = f"{JSON_ARRAY[dialect]}({', '.join(chosen)})"
+    deciding = set(archived)
+    deciding.update(pk for pk, into in aliases.items() if into is None or into in deciding)
     sql, params = cells_statement(
         dialect, "deal", figures, account, spans, column, owners,
-        archived_only=not deal_figures, counts_only=not deal_figures,
+        only=None if deal_figures else deciding, counts_only=not deal_figures,
     )  # fmt: skip
     for row in await client.execute_query_dict(sql, params):
         values = json.loads(row["figures"])
         if values[0]:
-            cell(row["i"], row["source_id"]).deals = _deal_figures(*values)
+            counted = cell(row["i"], row["source_id"])
+            counted.deals = counted.deals + _deal_figures(*values)
     return found
 
 
@@ -163,11 +179,12 @@ def cells_statement(
     column: str,
     owners: list[UUID] | None,
     *,
-    archived_only: bool = False,
+    only: Collection[UUID] | None = None,
     counts_only: bool = False,
 ) -> tuple[str, list[Any]]:
-    """The statement and its parameters: rows (i, source_id, figures) for every cell (with
-    `archived_only`, only the cells of archived sources and of "no source").
+    """The statement and its parameters: rows (i, source_id, figures) for every cell, of every
+    stored source id of the account (retired ones too: resolvers/aliases.py), or with `only`,
+    of those ids and of "no source".
 
     A record's source is always one of its own account's (resolvers/assignment.py), so the cell
     of a source is found by the source alone when nothing else narrows it: `counts_only` (the
@@ -209,10 +226,15 @@ def cells_statement(
     where = " AND ".join(inside)
     narrowed = bounded_start or bounded_end or owners is not None
     in_source = where if narrowed or not counts_only else "TRUE"
-    archived = " AND archived_at IS NOT NULL" if archived_only else ""
+    if only is None:
+        chosen = ""
+    elif dialect == "postgres":
+        chosen = f" AND id = ANY({param([str(pk) for pk in only], '::uuid[]')})"
+    else:
+        chosen = f" AND id IN ({', '.join(param(str(pk)) for pk in only) or 'NULL'})"
     sql = (
         f"WITH period ({columns}) AS (VALUES {periods}), "
-        f"cell_source (id) AS (SELECT id FROM source WHERE account_id = {account_id}{archived}) "
+        f"cell_source (id) AS (SELECT id FROM source WHERE account_id = {account_id}{chosen}) "
         f"SELECT period.i AS i, cell_source.id AS source_id, "
         f"(SELECT {figures} FROM {table} t WHERE t.{column} = cell_source.id AND {in_source}) AS figures "
         f"FROM period, cell_source "

@@ -15,7 +15,7 @@ from schema.inputs import given, patch_of
 from schema.node import Node
 from schema.pagination import FIRST_DEFAULT, LIST_DOC, ORDER_DOC, Connection, page_request
 from schema.prefetch import Relation, relation_field
-from schema.sources import SOURCES, Source
+from schema.sources import RECORD_SOURCES, Source
 from schema.users import USERS, User
 
 SOURCE_ID_DOC = (
@@ -32,7 +32,7 @@ class Company(Node, Attributed):
     source_id: strawberry.Private[object]
     owner_id: strawberry.Private[object]
 
-    source = relation_field(SOURCES, "source_id", graphql_type=Source | None)
+    source = relation_field(RECORD_SOURCES, "source_id", graphql_type=Source | None)
     owner = relation_field(USERS, "owner_id", graphql_type=User)
 
     @classmethod

@@ -12,6 +12,7 @@ from strawberry.types import Info as StrawberryInfo
 from tortoise.models import Model
 
 from models import Account, Company, Person, Source, SourceChange, User
+from resolvers.aliases import resolved_sources
 from resolvers.errors import Unauthenticated
 from resolvers.history import history_counts, history_page, history_pages
 from resolvers.pagination import Page, PageRequest
@@ -28,6 +29,11 @@ def _loader(model: Any, account: Account) -> DataLoader[UUID, Any]:
 
 async def _load_records(model: Any, account: Account, ids: list[UUID]) -> list[Any]:
     return await records_by_id(model, account=account, ids=ids)
+
+
+async def _live_sources(account: Account, ids: list[UUID]) -> list[Source | None]:
+    found = {s.id: s for s in await Source.filter(account=account, id__in=ids)}
+    return [found.get(pk) for pk in ids]
 
 
 HistoryKey = tuple[type[Model], UUID, PageRequest]  # the record's model and id, the page asked for
@@ -73,7 +79,8 @@ class Loaders:
     """Named `<things>_by_<key>`; created per request so nothing is cached across requests."""
 
     users_by_id: DataLoader[UUID, User | None]
-    sources_by_id: DataLoader[UUID, Source | None]
+    sources_by_id: DataLoader[UUID, Source | None]  # live sources only
+    record_sources_by_id: DataLoader[UUID, Source | None]  # the source a record's stored id means
     companies_by_id: DataLoader[UUID, Company | None]
     persons_by_id: DataLoader[UUID, Person | None]
     usage_by_source_id: DataLoader[UUID, Usage]
@@ -91,7 +98,8 @@ class Loaders:
         )
         return cls(
             users_by_id=_loader(User, account),
-            sources_by_id=_loader(Source, account),
+            sources_by_id=DataLoader(load_fn=partial(_live_sources, account)),
+            record_sources_by_id=DataLoader(load_fn=partial(resolved_sources, account)),
             companies_by_id=_loader(Company, account),
             persons_by_id=_loader(Person, account),
             usage_by_source_id=DataLoader(load_fn=usage),

@@ -19,7 +19,7 @@ from schema.node import Node
 from schema.pagination import FIRST_DEFAULT, LIST_DOC, ORDER_DOC, Connection, page_request
 from schema.persons import INHERIT_DOC, PERSONS, Person
 from schema.prefetch import relation_field
-from schema.sources import SOURCES, Source
+from schema.sources import RECORD_SOURCES, Source
 from schema.users import USERS, User
 
 VALUE_DOC = "Non-negative, at most two decimals."
@@ -39,7 +39,7 @@ class Deal(Node, Attributed):
 
     company = relation_field(COMPANIES, "company_id", graphql_type=Company | None)
     person = relation_field(PERSONS, "person_id", graphql_type=Person | None)
-    source = relation_field(SOURCES, "source_id", graphql_type=Source | None)
+    source = relation_field(RECORD_SOURCES, "source_id", graphql_type=Source | None)
     owner = relation_field(USERS, "owner_id", graphql_type=User)
 
     @classmethod

@@ -16,7 +16,7 @@ from schema.context import Info
 from schema.enums import SourceChangeReason, SourceOrigin
 from schema.pagination import Connection, page_request
 from schema.prefetch import Related
-from schema.sources import SOURCES, Source
+from schema.sources import RECORD_SOURCES, SOURCES, Source
 from schema.users import USERS, User
 
 HISTORY_DOC = (
@@ -107,7 +107,7 @@ class Attributed:
         "the record never had a source).",
     )
     def first_source(self, info: Info) -> Related[Source]:
-        return SOURCES.load(info.context.loaders, self.first_source_id)
+        return RECORD_SOURCES.load(info.context.loaders, self.first_source_id)
 
     @strawberry.field(description=HISTORY_DOC)
     async def source_history(

@@ -16,7 +16,7 @@ from schema.inputs import given, patch_of
 from schema.node import Node
 from schema.pagination import FIRST_DEFAULT, LIST_DOC, ORDER_DOC, Connection, page_request
 from schema.prefetch import Relation, relation_field
-from schema.sources import SOURCES, Source
+from schema.sources import RECORD_SOURCES, Source
 from schema.users import USERS, User
 
 INHERIT_DOC = (
@@ -36,7 +36,7 @@ class Person(Node, Attributed):
     owner_id: strawberry.Private[object]
 
     company = relation_field(COMPANIES, "company_id", graphql_type=Company | None)
-    source = relation_field(SOURCES, "source_id", graphql_type=Source | None)
+    source = relation_field(RECORD_SOURCES, "source_id", graphql_type=Source | None)
     owner = relation_field(USERS, "owner_id", graphql_type=User)
 
     @classmethod

@@ -24,11 +24,11 @@ from schema.context import Info, Loaders
 
 # field name -> (loader, foreign-key attribute on the record)
 RELATIONS = {
-    "source": ("sources_by_id", "source_id"),
+    "source": ("record_sources_by_id", "source_id"),
     "owner": ("users_by_id", "owner_id"),
     "company": ("companies_by_id", "company_id"),
     "person": ("persons_by_id", "person_id"),
-    "firstSource": ("sources_by_id", "first_source_id"),
+    "firstSource": ("record_sources_by_id", "first_source_id"),
     # on history entries (SourceChange)
     "from": ("sources_by_id", "from_source_id"),
     "to": ("sources_by_id", "to_source_id"),

@@ -103,7 +103,8 @@ class UpdateSourceInput:
     color: strawberry.Maybe[str | None] = strawberry.field(description="#RRGGBB, any case.")
 
 
-SOURCES = Relation("sources_by_id", Source.from_model)
+SOURCES = Relation("sources_by_id", Source.from_model)  # live sources by id (history entries)
+RECORD_SOURCES = Relation("record_sources_by_id", Source.from_model)  # what a record's stored id means
 
 
 @strawberry.type

@@ -22,6 +22,7 @@ from tests.documents import (
     MERGE_SOURCES,
 )
 from tests.graphql import GQL, Caller, Records
+from tests.stored import source_meant
 
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 MODELS = {"company": Company, "person": Person, "deal": Deal}
@@ -62,12 +63,12 @@ async def age_everything() -> None:
 
 
 async def database(world: World) -> dict[str, tuple[str | None, bool]]:
-    """Every record of the world: (its source id, whether its updatedAt moved since it was aged)."""
+    """Every record of the world: (the source it is on, whether its updatedAt moved since it was aged)."""
     state = {}
     for name, record_id in world.ids.items():
         model = MODELS[{"c": "company", "p": "person", "d": "deal"}.get(name[0], "person")]
         record = await model.get(id=record_id)
-        state[name] = (str(record.source_id) if record.source_id else None, record.updated_at > LONG_AGO)
+        state[name] = (await source_meant(record.source_id), record.updated_at > LONG_AGO)
     return state
 
 

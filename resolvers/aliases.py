@@ -1,0 +1,118 @@
+"""What a record's stored source ids mean: the one place for that rule.
+
+Deleting or merging a source does not rewrite the records on it. The source is retired
+(`retire`): its row stays, invisible to everything but this module (the model's default
+manager hides it), as an alias of the source its records moved to (`merged_into_id`), or of
+none after a delete without replacement. A record's stored `source_id` and `first_source_id`
+mean the source they name when it is live, else what its alias names. Aliases always name a
+live source or none: retiring a source re-points the aliases of it, so resolving is one step.
+
+- Reads resolve: `resolved_sources` (the records' source fields), `fold` (statistics and usage,
+  which count by stored id and add an alias's counts to its source's), `stored_ids` (the
+  stored ids that mean some sources: filters and bulk moves).
+- A record's own write (an edit, applying its company's source) first stores the resolved ids
+  (resolvers/history.py), so the statements that compare sources compare live ids; a bulk move
+  off a source writes no source id at all, only the history and `updatedAt`.
+- A retired source's name is free again (its `name_key` becomes one no name can have), its
+  id answers NOT_FOUND, and history entries naming it read as null, as for a deleted source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
+from uuid import UUID
+
+from tortoise.expressions import Q, Subquery
+
+from models import Account, Source
+from resolvers.ids import as_uuid, as_uuid_or_none
+from resolvers.locks import HeldSource, share_source
+
+Aliases = Mapping[UUID, UUID | None]  # retired source id -> the live source it means, or None
+
+
+async def aliases_of(account: Account) -> dict[UUID, UUID | None]:
+    """The account's retired sources and what each means: one indexed read of a small table."""
+    rows = await Source.all_objects.filter(account=account, retired_at__isnull=False).values_list(
+        "id", "merged_into_id"
+    )
+    return {as_uuid(pk): as_uuid_or_none(into) for pk, into in rows}
+
+
+def fold(stored: object, aliases: Aliases) -> UUID | None:
+    """The live source a stored id means (None: no source)."""
+    key = as_uuid_or_none(stored)
+    if key is None:
+        return None
+    return aliases.get(key, key) if key in aliases else key
+
+
+def stored_ids(ids: Collection[UUID], aliases: Aliases) -> list[UUID]:
+    """The stored ids that mean one of the live sources `ids`: themselves and their aliases."""
+    return [*ids, *(pk for pk, into in aliases.items() if into is not None and into in ids)]
+
+
+def meaning_none(aliases: Aliases) -> list[UUID]:
+    """The stored ids that mean no source (besides null): aliases of sources deleted without replacement."""
+    return [pk for pk, into in aliases.items() if into is None]
+
+
+def on_sources_q(account: Account, ids: Sequence[UUID]) -> Q:
+    """Records whose source is one of the live sources `ids` (a filter's Q)."""
+    aliases = Source.all_objects.filter(account=account, merged_into_id__in=list(ids))
+    return Q(source_id__in=list(ids)) | Q(source_id__in=Subquery(aliases.values("id")))
+
+
+def without_source_q(account: Account) -> Q:
+    """Records without a source."""
+    gone = Source.all_objects.filter(account=account, retired_at__isnull=False, merged_into_id__isnull=True)
+    return Q(source_id__isnull=True) | Q(source_id__in=Subquery(gone.values("id")))
+
+
+async def resolved_sources(account: Account, ids: Sequence[UUID]) -> list[Source | None]:
+    """The live source each stored id means, in the order of `ids`: a DataLoader's batch, in at
+    most two statements (the second only when some of them are aliases)."""
+    wanted = list({pk for pk in ids})
+    rows = await Source.all_objects.filter(account=account, id__in=wanted) if wanted else []
+    live = {as_uuid(s.id): s for s in rows if s.retired_at is None}
+    means = {as_uuid(s.id): as_uuid_or_none(s.merged_into_id) for s in rows if s.retired_at is not None}
+    missing = {into for into in means.values() if into is not None and into not in live}
+    if missing:
+        live.update((as_uuid(s.id), s) for s in await Source.filter(account=account, id__in=list(missing)))
+    found = {**{pk: live.get(into) if into else None for pk, into in means.items()}, **live}
+    return [found.get(as_uuid(pk)) for pk in ids]
+
+
+async def retire(account: Account, ids: Iterable[UUID], *, into: UUID | None, at: datetime) -> None:
+    """Retires the live sources `ids` as aliases of `into` (None: of no source); the aliases of
+    them follow. The caller holds them locked (resolvers/locks.py)."""
+    retiring = list(ids)
+    await Source.all_objects.filter(account=account, merged_into_id__in=retiring).update(merged_into_id=into)
+    for pk in retiring:
+        # a control character never survives the name rule (resolvers/text.py): no name has this key
+        await Source.filter(account=account, id=pk).update(
+            retired_at=at, merged_into_id=into, name_key=f"\x1fretired {pk}"
+        )
+
+
+async def share_meant(account: Account, stored: UUID | None) -> HeldSource | None:
+    """The live source a stored id means, held (FOR KEY SHARE) until the end; None for none.
+    Resolved again when a merge or a delete retired that source between the read and the lock."""
+    for _ in range(3):
+        if stored is None:
+            return None
+        meant = fold(stored, await _meaning(account, stored))
+        if meant is None:
+            return None
+        held = await share_source(account, meant)
+        if held is not None:
+            return held
+    return None
+
+
+async def _meaning(account: Account, stored: UUID) -> dict[UUID, UUID | None]:
+    rows = await Source.all_objects.filter(account=account, id=stored, retired_at__isnull=False).values_list(
+        "merged_into_id", flat=True
+    )
+    return {stored: as_uuid_or_none(rows[0])} if rows else {}
