@@ -149,9 +149,11 @@ def move(
     """One move as the server writes it on SQLite; how many records changed source. Adds the
     seconds of each kind of statement to `phases` (PHASES).
 
-    `ids_kept`: the move as a design that never rewrites a record's source id would write it
-    (`sources` would stay behind as aliases of `into`, which every read resolves): the history
-    entries, and of the records only `updated_at` (its one index); no first sources, no delete."""
+    `ids_kept`: the move as the server writes it since it keeps the records' source ids
+    (`sources` stay behind as aliases of `into`, which every read resolves: resolvers/aliases.py):
+    the history entries, of the records only `updated_at` (its one index), and the sources
+    retired. Without it, the move as the server wrote it before: every record's source (and
+    first source) rewritten, the sources deleted."""
     account, by = db.execute("SELECT account_id, owner_id FROM person LIMIT 1").fetchone()
     (name,) = db.execute("SELECT name FROM source WHERE id = ?", [into]).fetchone()
     among = ", ".join("?" * len(sources))
@@ -181,6 +183,12 @@ def move(
                 f"WHERE r.account_id = ? AND r.source_id IN ({among})",
                 [at, account, *sources],
             )
+            timed(
+                "first sources that follow",
+                f'UPDATE "{table}" AS r SET updated_at = ? WHERE r.account_id = ? AND r.first_source_id '
+                f"IN ({among}) AND (r.source_id IS NULL OR NOT (r.source_id IN ({among})))",
+                [at, account, *sources, *sources],
+            )
             continue
         timed(
             "records' sources",
@@ -195,7 +203,14 @@ def move(
             f"WHERE r.account_id = ? AND r.first_source_id IN ({among})",
             [into, at, account, *sources],
         )
-    if not ids_kept:
+    if ids_kept:
+        timed(
+            "sources deleted",
+            f"UPDATE source SET retired_at = ?, merged_into_id = ?, name_key = char(31) || id "
+            f"WHERE id IN ({among})",
+            [at, into, *sources],
+        )
+    else:
         timed("sources deleted", f"DELETE FROM source WHERE id IN ({among})", sources)
     return moved
 

@@ -6,16 +6,15 @@ An experiment beside the benchmark, not a benchmark with targets. It seeds one S
 (`tributary seed`) and, on a fresh copy per round, runs the benchmark's two moves (a merge of
 the most-used source into the third, then a delete of that one with the second as
 replacement) as the statements the server runs on SQLite, timed by kind of statement
-(bench/key_layout.py `move`, on the migrated layout): the history entries, the records' new
-sources, the first sources that follow, the deleted sources, the commit, and then the PASSIVE
+(bench/key_layout.py `move`, on the migrated layout): the history entries, the records'
+`updated_at` (their source ids are kept: the sources become aliases, resolvers/aliases.py), the
+records whose first source only follows, the retired sources, the commit, and then the PASSIVE
 checkpoint that the server's checkpointer runs after the move is answered
-(models/checkpoints.py), which the server used to run inside the commit. Medians per phase.
+(models/checkpoints.py). Medians per phase.
 
-Beside them, alternating by round, the same two moves as a design that never rewrites a
-record's source id would write them ("ids kept": the merged or deleted sources would stay as
-aliases of their target, resolved by every read): the history entries and each record's
-`updated_at`, which the contract asks a move to bump, and nothing else. It prices that design's
-writes, not its reads.
+Beside them, alternating by round, the same two moves as the server wrote them before 48bbd50
+("ids rewritten": every moved record's source and first source rewritten, with seven index
+entries each, and the sources deleted).
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from bench.experiments import arguments, rotated, seed, title  # noqa: E402
 from bench.key_layout import AFTER_ANSWER, PHASES, TimedMove, both_moves  # noqa: E402
 
-VARIANTS = {"as the server moves": False, "ids kept": True}  # name: `ids_kept`
+VARIANTS = {"ids rewritten (before 48bbd50)": False, "as the server moves (ids kept)": True}  # `ids_kept`
 
 
 def report(runs: dict[str, list[list[TimedMove]]], persons: int, rounds: int) -> str:

@@ -158,7 +158,7 @@ async def delete_source(
     *, account: Account, caller: User, source_id: str, confirm: bool, replace_with: str | None
 ) -> DeletedSource:
     """Permanent, so it needs `confirm`. Every record using the source loses it, or moves to
-    `replace_with`, in one transaction that has both sources locked."""
+    `replace_with`, in one transaction that has both sources locked; the source is retired."""
     if not confirm:
         raise BadUserInput("deleting a source is permanent: pass confirm: true", field="confirm")
     deleted_id = _source_id(source_id, field="id")
@@ -188,8 +188,8 @@ async def delete_source(
 async def merge_sources(
     *, account: Account, caller: User, ids: list[str], into: str, confirm: bool
 ) -> MergedSources:
-    """Every company, person and deal on one of `ids` moves to `into`, then `ids` are deleted:
-    one transaction, with every source involved locked."""
+    """Every company, person and deal on one of `ids` moves to `into`, then `ids` are retired
+    (resolvers/aliases.py): one transaction, with every source involved locked."""
     if not confirm:
         raise BadUserInput("merging deletes the merged sources: pass confirm: true", field="confirm")
     if not ids:
