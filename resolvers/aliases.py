@@ -10,9 +10,10 @@ live source or none: retiring a source re-points the aliases of it, so resolving
 - Reads resolve: `resolved_sources` (the records' source fields), `fold` (statistics and usage,
   which count by stored id and add an alias's counts to its source's), `stored_ids` (the
   stored ids that mean some sources: filters and bulk moves).
-- A record's own write (an edit, applying its company's source) first stores the resolved ids
-  (resolvers/history.py), so the statements that compare sources compare live ids; a bulk move
-  off a source writes no source id at all, only the history and `updatedAt`.
+- Writes compare what rows mean, not what they store (resolvers/history.py): an edit or
+  applying a company's source stores a live id on the rows whose source it changes, and leaves
+  the others as they are; a bulk move off a source writes no source id at all, only the
+  history and `updatedAt`.
 - A retired source's name is free again (its `name_key` becomes one no name can have), its
   id answers NOT_FOUND, and history entries naming it read as null, as for a deleted source.
 """
@@ -23,7 +24,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q
 
 from models import Account, Source
 from resolvers.ids import as_uuid, as_uuid_or_none
@@ -58,16 +59,17 @@ def meaning_none(aliases: Aliases) -> list[UUID]:
     return [pk for pk, into in aliases.items() if into is None]
 
 
-def on_sources_q(account: Account, ids: Sequence[UUID]) -> Q:
-    """Records whose source is one of the live sources `ids` (a filter's Q)."""
-    aliases = Source.all_objects.filter(account=account, merged_into_id__in=list(ids))
-    return Q(source_id__in=list(ids)) | Q(source_id__in=Subquery(aliases.values("id")))
+def on_sources_q(ids: Sequence[UUID], aliases: Aliases) -> Q:
+    """Records whose source is one of `ids` (a filter's Q): the stored ids that mean one of them.
+    A retired id among `ids` means nothing any more, as an unknown one."""
+    live = {pk for pk in ids if pk not in aliases}
+    return Q(source_id__in=stored_ids(live, aliases))
 
 
-def without_source_q(account: Account) -> Q:
+def without_source_q(aliases: Aliases) -> Q:
     """Records without a source."""
-    gone = Source.all_objects.filter(account=account, retired_at__isnull=False, merged_into_id__isnull=True)
-    return Q(source_id__isnull=True) | Q(source_id__in=Subquery(gone.values("id")))
+    gone = meaning_none(aliases)
+    return Q(source_id__isnull=True) | Q(source_id__in=gone) if gone else Q(source_id__isnull=True)
 
 
 async def resolved_sources(account: Account, ids: Sequence[UUID]) -> list[Source | None]:

@@ -39,7 +39,7 @@ async def find_company(*, account: Account, company_id: str) -> Company | None:
 async def list_companies(
     *, account: Account, page: PageRequest, where: RecordFilter, order: RecordOrder = RecordOrder.NEWEST_FIRST
 ) -> Page[Company]:
-    q = filter_q(where, account=account, model=Company, company_field="id")
+    q = await filter_q(where, account=account, model=Company, company_field="id")
     return await paginate(Company.filter(q, account=account), request=page, ordering=order.ordering)
 
 

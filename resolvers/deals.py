@@ -41,7 +41,7 @@ async def find_deal(*, account: Account, deal_id: str) -> Deal | None:
 async def list_deals(
     *, account: Account, page: PageRequest, where: RecordFilter, order: RecordOrder = RecordOrder.NEWEST_FIRST
 ) -> Page[Deal]:
-    q = filter_q(where, account=account, model=Deal, company_field="company_id")
+    q = await filter_q(where, account=account, model=Deal, company_field="company_id")
     return await paginate(Deal.filter(q, account=account), request=page, ordering=order.ordering)
 
 

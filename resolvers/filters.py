@@ -10,7 +10,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 
 from models import Account, DealStatus, SourceOrigin
-from resolvers.aliases import on_sources_q, without_source_q
+from resolvers.aliases import aliases_of, on_sources_q, without_source_q
 from resolvers.ids import parse_ids
 from resolvers.search import search_q
 from resolvers.text import clean_text
@@ -37,19 +37,21 @@ class RecordFilter:
     updated_from: datetime | None = None
 
 
-def filter_q(f: RecordFilter, *, account: Account, model: type[Model], company_field: str) -> Q:
+async def filter_q(f: RecordFilter, *, account: Account, model: type[Model], company_field: str) -> Q:
     """`company_field` is "id" for companies (the company itself) and "company_id" elsewhere.
     A record's source is the one its stored id means (resolvers/aliases.py)."""
     parts: list[Q] = []
+    filters_source = f.source_ids is not None or f.without_source is not None
+    aliases = await aliases_of(account) if filters_source else {}
     if f.source_ids is not None or f.without_source:
         either: list[Q] = []
         if f.source_ids is not None:
-            either.append(on_sources_q(account, parse_ids(f.source_ids, field="sourceIds")))
+            either.append(on_sources_q(parse_ids(f.source_ids, field="sourceIds"), aliases))
         if f.without_source:
-            either.append(without_source_q(account))
+            either.append(without_source_q(aliases))
         parts.append(Q(*either, join_type=Q.OR))
     elif f.without_source is False:
-        parts.append(~without_source_q(account))
+        parts.append(~without_source_q(aliases))
     if f.origin is not None:
         parts.append(Q(source_origin=f.origin))
     if f.owner_ids is not None:

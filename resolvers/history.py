@@ -170,8 +170,6 @@ async def apply_move(
     transaction already holds the write lock, so now).
     """
     connection = _connection()
-    if not isinstance(move.records, OnSources):
-        await connection.execute_query(*normalise_statement(model, account=account, move=move))
     statements = move_statements(model, account=account, move=move, by=by, now=now)
     if connection.capabilities.dialect == "postgres":
         rows = await connection.execute_query_dict(*statements[0])
@@ -183,13 +181,6 @@ async def apply_move(
     for statement in follow:
         await connection.execute_query(*statement)
     return moved
-
-
-def normalise_statement(model: type[Model], *, account: Account, move: Move) -> tuple[str, list[Any]]:
-    """Before a move of a record or of a company's records: their stored source ids resolved
-    (resolvers/aliases.py), so the move compares live ids. Nothing a client reads changes."""
-    sql = _MoveSql(_Sql(_connection()), model, account, move, by=account.id, now=None)
-    return sql.normalise(), sql.sql.params
 
 
 def move_statements(
@@ -234,7 +225,7 @@ class _MoveSql:
         return f"""
             WITH locked AS (
                 SELECT r.id, {self._meant()} AS was, ({self._moving()}) AS moving FROM "{self.table}" AS r
-                WHERE {self._selected()} ORDER BY r.id FOR NO KEY UPDATE
+                WHERE {self._selected()} ORDER BY r.id FOR NO KEY UPDATE OF r
             ), timed AS (
                 SELECT l.*, {self._now("clock_timestamp()")} AS at FROM locked AS l
             ), changed AS (
@@ -266,31 +257,6 @@ class _MoveSql:
         where = f"r.account_id = {self.sql.uuid(self.account.id)} AND {self._follow()} AND {unmoved}"
         return f'UPDATE "{self.table}" AS r SET updated_at = {self._now()} WHERE {where}'
 
-    def normalise(self) -> str:
-        """The selected rows' stored source ids, resolved where they name a retired source."""
-        records, sql = self.move.records, self.sql
-        account = sql.uuid(self.account.id)
-        if isinstance(records, OneRecord):
-            scope = f"r.id = {sql.uuid(records.id)}"
-        elif isinstance(records, OfCompany):
-            scope = f"r.company_id = {sql.uuid(records.company_id)}"
-        else:
-            raise ValueError("a bulk move off sources keeps the stored ids")
-        retired = f"(SELECT id FROM source WHERE account_id = {account} AND retired_at IS NOT NULL)"
-
-        def meant(column: str) -> str:
-            return (
-                "(SELECT CASE WHEN a.retired_at IS NULL THEN a.id ELSE a.merged_into_id END "
-                f"FROM source AS a WHERE a.id = r.{column})"
-            )
-
-        return (
-            f'UPDATE "{self.table}" AS r SET source_id = {meant("source_id")}, '
-            f"first_source_id = {meant('first_source_id')} "
-            f"WHERE r.account_id = {account} AND {scope} "
-            f"AND (r.source_id IN {retired} OR r.first_source_id IN {retired})"
-        )
-
     def _selected(self) -> str:
         follow = f" OR {self._follow()}" if self.follows else ""
         return f"r.account_id = {self.sql.uuid(self.account.id)} AND ({self._moving()}{follow})"
@@ -302,14 +268,15 @@ class _MoveSql:
             return f"r.source_id {sql.uuids(records.stored)}"
         if isinstance(records, OneRecord):
             return f"r.id = {sql.uuid(records.id)} AND {self._differs()}"
-        which = self._differs() if records.overwrite else "r.source_id IS NULL"
+        which = self._differs() if records.overwrite else f"{self._meant()} IS NULL"
         return f"r.company_id = {sql.uuid(records.company_id)} AND {which}"
 
     def _differs(self) -> str:
         """The rows whose source is not the move's target."""
         if self.move.to is None:
             return "r.source_id IS NOT NULL"
-        return f"(r.source_id IS NULL OR r.source_id <> {self.sql.uuid(self.move.to.id)})"
+        meant = self._meant()
+        return f"({meant} IS NULL OR {meant} <> {self.sql.uuid(self.move.to.id)})"
 
     def _follow(self) -> str:
         """The rows whose first source is one of the sources moved away from."""
@@ -317,10 +284,16 @@ class _MoveSql:
         return f"r.first_source_id {self.sql.uuids(self.move.records.stored)}"
 
     def _meant(self) -> str:
-        """The source a row's stored `source_id` means: an alias among the move's stored ids
-        named as the source it means (rows of other moves store live ids: `normalise`)."""
+        """The source a row's stored `source_id` means (resolvers/aliases.py). A bulk move off
+        sources names its aliases, few and known; a record's or a company's records' move reads
+        each row's source (a key lookup per row: they are few)."""
         records = self.move.records
-        if not isinstance(records, OnSources) or not records.aliases:
+        if not isinstance(records, OnSources):
+            return (
+                "(SELECT CASE WHEN a.retired_at IS NULL THEN a.id ELSE a.merged_into_id END "
+                "FROM source AS a WHERE a.id = r.source_id)"
+            )
+        if not records.aliases:
             return "r.source_id"
         uuid = self.sql.uuid
         whens = " ".join(f"WHEN {uuid(alias)} THEN {uuid(into)}" for alias, into in records.aliases.items())

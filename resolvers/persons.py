@@ -38,7 +38,7 @@ async def find_person(*, account: Account, person_id: str) -> Person | None:
 async def list_persons(
     *, account: Account, page: PageRequest, where: RecordFilter, order: RecordOrder = RecordOrder.NEWEST_FIRST
 ) -> Page[Person]:
-    q = filter_q(where, account=account, model=Person, company_field="company_id")
+    q = await filter_q(where, account=account, model=Person, company_field="company_id")
     return await paginate(Person.filter(q, account=account), request=page, ordering=order.ordering)
 
 

@@ -145,7 +145,7 @@ async def test_a_page_from_a_cursor_seeks_in_the_page_index_without_sorting(
     admin: Caller, on_postgres: bool, request_: PageRequest, bound: tuple[str, str]
 ) -> None:
     account = await Account.get(id=admin.account_id)
-    everything = filter_q(RecordFilter(), account=account, model=Person, company_field="company_id")
+    everything = await filter_q(RecordFilter(), account=account, model=Person, company_field="company_id")
     query = keyset_page(Person.filter(everything, account=account), request=request_, ordering=NEWEST_FIRST)
     explained = await plan(query, on_postgres)
     assert "person_page" in explained
@@ -180,7 +180,7 @@ async def test_a_sync_page_seeks_in_the_update_order_index_without_sorting(
     # given
     model = {"company": Company, "person": Person, "deal": Deal}[table]
     account = await Account.get(id=admin.account_id)
-    q = filter_q(where, account=account, model=model, company_field="company_id")
+    q = await filter_q(where, account=account, model=model, company_field="company_id")
     listed = model.filter(q, account=account)
     # when
     explained = await plan(keyset_page(listed, request=request_, ordering=UPDATED_FIRST_TO_LAST), on_postgres)
@@ -225,7 +225,7 @@ async def test_search_on_postgresql_reads_the_trigram_indexes(admin: Caller, on_
     await insert_rows("person", PERSON_COLUMNS, [person(i) for i in range(100_000)])
     await analyze()
     needle = RecordFilter(search="zqx")
-    rare = Person.filter(filter_q(needle, account=account, model=Person, company_field="company_id"))
+    rare = Person.filter(await filter_q(needle, account=account, model=Person, company_field="company_id"))
     # when
     explained = await plan(rare.filter(account=account).count(), on_postgres)
     # then

@@ -104,6 +104,21 @@ async def test_deleting_the_target_of_a_merge_leaves_the_merged_records_without_
     assert await stats(gql, admin, FIRST_TOUCH) == {"No source": 1}
 
 
+async def test_filtering_by_a_retired_source_id_matches_nothing(
+    gql: GQL, admin: Caller, alpha: Records
+) -> None:
+    # given: A merged into B, C deleted; a person on each
+    a, b, c = [await alpha.source(n) for n in ("A", "B", "C")]
+    on_a = await alpha.person("Ada", sourceId=a["id"])
+    await alpha.person("Cy", sourceId=c["id"])
+    await merge(gql, admin, [a["id"]], b["id"])
+    await gql.ok(admin, DELETE_SOURCE, id=c["id"], confirm=True)
+    # when / then: a retired id is an unknown one; the source it stood for still matches
+    assert await filtered(gql, admin, ids=[a["id"]]) == set()
+    assert await filtered(gql, admin, ids=[c["id"]]) == set()
+    assert await filtered(gql, admin, ids=[a["id"], b["id"]]) == {on_a["id"]}
+
+
 async def test_a_retired_source_is_gone_from_every_answer_and_its_name_is_free(
     gql: GQL, admin: Caller, alpha: Records
 ) -> None:
@@ -135,10 +150,10 @@ async def test_re_sending_the_source_a_merged_record_is_on_changes_nothing(
     before = (await gql.ok(admin, READ, id=person["id"]))["person"]
     # when
     await gql.ok(admin, UPDATE_PERSON, id=person["id"], input={"sourceId": b["id"]})
-    # then: no entry, and the record now stores the source it means
+    # then: no entry, nothing moved
     after = (await gql.ok(admin, READ, id=person["id"]))["person"]
     assert after == before
-    assert str((await Person.get(id=person["id"])).source_id) == b["id"]
+    assert str((await Person.get(id=person["id"])).source_id) == a["id"]
 
 
 async def test_an_edit_of_a_merged_record_logs_the_source_it_was_on(
