@@ -273,9 +273,9 @@ class _MoveSql:
 
     def _differs(self) -> str:
         """The rows whose source is not the move's target."""
-        if self.move.to is None:
-            return "r.source_id IS NOT NULL"
         meant = self._meant()
+        if self.move.to is None:
+            return f"{meant} IS NOT NULL"
         return f"({meant} IS NULL OR {meant} <> {self.sql.uuid(self.move.to.id)})"
 
     def _follow(self) -> str:

@@ -156,6 +156,21 @@ async def test_re_sending_the_source_a_merged_record_is_on_changes_nothing(
     assert str((await Person.get(id=person["id"])).source_id) == a["id"]
 
 
+async def test_clearing_the_source_of_a_record_whose_source_was_deleted_writes_no_entry(
+    gql: GQL, admin: Caller, alpha: Records
+) -> None:
+    # given: a person whose source was deleted without replacement (so it has none)
+    a = await alpha.source("A")
+    person = await alpha.person("Ada", sourceId=a["id"])
+    await gql.ok(admin, DELETE_SOURCE, id=a["id"], confirm=True)
+    before = (await gql.ok(admin, READ, id=person["id"]))["person"]
+    # when
+    await gql.ok(admin, UPDATE_PERSON, id=person["id"], input={"sourceId": None})
+    # then: clearing an empty source is no change
+    assert (await gql.ok(admin, READ, id=person["id"]))["person"] == before
+    assert [e["node"]["reason"] for e in before["sourceHistory"]["edges"]] == ["DELETED", "CREATED"]
+
+
 async def test_an_edit_of_a_merged_record_logs_the_source_it_was_on(
     gql: GQL, admin: Caller, alpha: Records
 ) -> None:
