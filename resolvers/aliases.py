@@ -73,16 +73,22 @@ def without_source_q(aliases: Aliases) -> Q:
 
 
 async def resolved_sources(account: Account, ids: Sequence[UUID]) -> list[Source | None]:
-    """The live source each stored id means, in the order of `ids`: a DataLoader's batch, in at
-    most two statements (the second only when some of them are aliases)."""
+    """The live source each stored id means, in the order of `ids`: a DataLoader's batch, in
+    two statements when some of them are aliases, one otherwise. Read again when a merge
+    retired a target between the two (its aliases then name the new one)."""
     wanted = list({pk for pk in ids})
-    rows = await Source.all_objects.filter(account=account, id__in=wanted) if wanted else []
-    live = {as_uuid(s.id): s for s in rows if s.retired_at is None}
-    means = {as_uuid(s.id): as_uuid_or_none(s.merged_into_id) for s in rows if s.retired_at is not None}
-    missing = {into for into in means.values() if into is not None and into not in live}
-    if missing:
-        live.update((as_uuid(s.id), s) for s in await Source.filter(account=account, id__in=list(missing)))
-    found = {**{pk: live.get(into) if into else None for pk, into in means.items()}, **live}
+    found: dict[UUID, Source | None] = {}
+    for _ in range(3):
+        rows = await Source.all_objects.filter(account=account, id__in=wanted) if wanted else []
+        live = {as_uuid(s.id): s for s in rows if s.retired_at is None}
+        means = {as_uuid(s.id): as_uuid_or_none(s.merged_into_id) for s in rows if s.retired_at is not None}
+        missing = {into for into in means.values() if into is not None and into not in live}
+        if missing:
+            targets = await Source.filter(account=account, id__in=list(missing))
+            live.update((as_uuid(s.id), s) for s in targets)
+        found = {**{pk: live.get(into) if into else None for pk, into in means.items()}, **live}
+        if missing <= live.keys():
+            break
     return [found.get(as_uuid(pk)) for pk in ids]
 
 
