@@ -80,7 +80,7 @@ async def apply_company_source(
     while sources are off; BAD_USER_INPUT when the company has no source."""
     require_sources_enabled(account, field=None)
     company = await get_in_account(Company, account=account, record_id=company_id, field="companyId")
-    async with write_transaction(bulk=True):
+    async with write_transaction():
         await lock_source_list(account)  # no merge or delete moves the company's source meanwhile
         await refresh_switches(account)
         require_sources_enabled(account, field=None)

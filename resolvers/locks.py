@@ -57,7 +57,6 @@ from resolvers.ids import as_uuid, as_uuid_or_none
 
 # an UPDATE that changes nothing still takes SQLite's write lock when it starts
 _SQLITE_WRITE_LOCK = "UPDATE account SET sources_enabled = sources_enabled WHERE 0"
-BULK_CACHE_KIB = 1024 * 1024
 # first key of the two-key advisory locks: "trib", so other users of advisory locks do not collide
 _ADVISORY_NAMESPACE = 0x74726962
 
@@ -72,57 +71,22 @@ def _on_postgres() -> bool:
 
 
 @asynccontextmanager
-async def write_transaction(*, bulk: bool = False) -> AsyncIterator[None]:
+async def write_transaction() -> AsyncIterator[None]:
     """A transaction, the way every write of a request is made (one of a single statement too);
     on SQLite it holds the database's write lock from its first statement. It does not begin
     once the request's time is up (OutOfTime); until it commits, its waits and statements stop
     at the deadline and roll it back; once it begins to commit nothing but the client hanging
     up stops it, and its request is answered (models/time_limit.py).
-
-    `bulk`: it may rewrite a large part of a table (a delete or merge of a much-used source).
-    SQLite then lets its page cache grow to BULK_CACHE_KIB meanwhile, so the pages it rewrites
-    are written to the WAL once at commit instead of being spilled again and again (a merge of
-    136,483 records at 300,000 persons dirties 507 MB of pages; its persons UPDATE took 2.2 s
-    with them all cached, 3.9 s with 128 MiB), and shrinks it back afterwards.
     """
     if time_limit.overdue():
         # a request past its deadline runs on only to answer a write it kept (models/time_limit.py)
         raise OutOfTime("the request ran out of time before this write began; nothing of it was written")
-    grown = False
-    try:
-        with time_limit.write() as commit:
-            async with in_transaction() as tx:
-                if tx.capabilities.dialect == "sqlite":
-                    await tx.execute_query(_SQLITE_WRITE_LOCK)
-                    if bulk:
-                        await _BulkCache.grow(tx)
-                        grown = True
-                yield
-                commit()  # the transaction commits next
-    finally:
-        if grown:
-            await _BulkCache.shrink(_connection())
-
-
-class _BulkCache:
-    """SQLite's page cache while bulk transactions run (one connection per process)."""
-
-    running = 0
-    normal = 0
-
-    @classmethod
-    async def grow(cls, connection: BaseDBAsyncClient) -> None:
-        if not cls.running:
-            cls.normal = int((await connection.execute_query_dict("PRAGMA cache_size"))[0]["cache_size"])
-            # execute_query, not execute_script: Python's executescript() commits first
-            await connection.execute_query(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-        cls.running += 1
-
-    @classmethod
-    async def shrink(cls, connection: BaseDBAsyncClient) -> None:
-        cls.running -= 1
-        if not cls.running:
-            await connection.execute_query(f"PRAGMA cache_size = {cls.normal}")
+    with time_limit.write() as commit:
+        async with in_transaction() as tx:
+            if tx.capabilities.dialect == "sqlite":
+                await tx.execute_query(_SQLITE_WRITE_LOCK)
+            yield
+            commit()  # the transaction commits next
 
 
 async def lock_source_list(account: Account) -> None:

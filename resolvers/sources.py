@@ -165,7 +165,7 @@ async def delete_source(
     replacement_id = None if replace_with is None else _source_id(replace_with, field="replaceWith")
     if replacement_id == deleted_id:
         raise BadUserInput("a source cannot replace itself", field="replaceWith")
-    async with write_transaction(bulk=True):
+    async with write_transaction():
         await lock_source_list(account)
         found = await lock_sources(account, [i for i in (deleted_id, replacement_id) if i is not None])
         if deleted_id not in found:
@@ -198,7 +198,7 @@ async def merge_sources(
     into_id = _source_id(into, field="into")
     if into_id in merged:
         raise BadUserInput("a source cannot be merged into itself: remove into from ids", field="ids")
-    async with write_transaction(bulk=True):
+    async with write_transaction():
         await lock_source_list(account)
         found = await lock_sources(account, [*merged, into_id])
         if any(pk not in found for pk in merged):
