@@ -334,7 +334,8 @@ def measure(
 def bulk_moves(bench: Bench) -> list[Figure]:
     """One mergeSources of the most-used source into the third, then one deleteSource of that
     (now largest) source with the second as replacement: single calls, each one transaction
-    rewriting every record it moves (source and updatedAt, and their index entries)."""
+    that writes every record's history entry and `updatedAt` (resolvers/history.py), each
+    started once the log of what came before is in the database file (`settle_log`)."""
 
     def records(usage: dict[str, int]) -> int:
         return usage["companies"] + usage["persons"] + usage["deals"]
@@ -348,6 +349,7 @@ def bulk_moves(bench: Bench) -> list[Figure]:
         ("deleteSource with replaceWith: the merged source", DELETE, {"id": third, "into": second},
          "deleteSource", "detached"),
     ):  # fmt: skip
+        settle_log(bench.database_url)
         started = time.perf_counter()
         answer = bench.gql(document, **variables)
         seconds = time.perf_counter() - started
@@ -359,6 +361,22 @@ def bulk_moves(bench: Bench) -> list[Figure]:
             figure.met = seconds * 300_000 / moved <= BULK_SECONDS_PER_300K
         figures.append(figure)
     return figures
+
+
+def settle_log(database_url: str) -> None:
+    """SQLite: the write-ahead log copied into the database file (a PASSIVE checkpoint, as the
+    server's checkpointer runs every second), so a timed call does not share the disk with the
+    copy of the one before it: each row times its own call."""
+    if not database_url.startswith("sqlite"):
+        return
+    with sqlite3.connect(database_url.removeprefix("sqlite://")) as db:
+        for _ in range(600):
+            # (busy, frames in the log, frames copied): busy while the server's checkpointer runs
+            busy, logged, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if not busy and logged == copied:
+                return
+            time.sleep(0.05)
+    raise RuntimeError("the write-ahead log was not copied into the database file within 30 s")
 
 
 def last_twelve_months() -> dict[str, str]:
