@@ -58,8 +58,8 @@ Phases = dict[str, float]  # seconds per phase of one move
 REWRITING_CACHE_KIB = 1024 * 1024
 # the checkpoint the server runs after answering: not part of the move's time
 AFTER_ANSWER = "checkpoint (after the answer)"
-PHASES = ("history entries", "records' sources", "first sources that follow", "sources deleted", "commit",
-          AFTER_ANSWER)  # fmt: skip
+PHASES = ("history entries", "records moved", "first sources that follow", "sources retired or deleted",
+          "commit", AFTER_ANSWER)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -179,7 +179,7 @@ def move(
         moved += entries.rowcount
         if ids_kept:
             timed(
-                "records' sources",
+                "records moved",
                 f'UPDATE "{table}" AS r SET updated_at = ? '
                 f"WHERE r.account_id = ? AND r.source_id IN ({among})",
                 [at, account, *sources],
@@ -192,7 +192,7 @@ def move(
             )
             continue
         timed(
-            "records' sources",
+            "records moved",
             f'UPDATE "{table}" AS r SET source_id = ?, updated_at = ?, first_source_id = '
             f"CASE WHEN r.first_source_id IN ({among}) THEN ? ELSE r.first_source_id END "
             f"WHERE r.account_id = ? AND r.source_id IN ({among})",
@@ -206,13 +206,13 @@ def move(
         )
     if ids_kept:
         timed(
-            "sources deleted",
+            "sources retired or deleted",
             f"UPDATE source SET retired_at = ?, merged_into_id = ?, name_key = char(31) || id "
             f"WHERE id IN ({among})",
             [at, into, *sources],
         )
     else:
-        timed("sources deleted", f"DELETE FROM source WHERE id IN ({among})", sources)
+        timed("sources retired or deleted", f"DELETE FROM source WHERE id IN ({among})", sources)
     return moved
 
 

@@ -70,10 +70,11 @@ class Person(Model):
                 fields=("account_id", "owner_id", "first_source_id", "created_at"),
                 name="person_first_owner",
             ),
-            # deleting a source makes the database find the records still on it (ON DELETE SET
-            # NULL): without an index led by source_id that is a scan of the table per source
+            # the records on a source by the source alone: the statistics' bare per-source
+            # counts read it (resolvers/tally.py), and deleting an account's sources makes the
+            # database find their records (ON DELETE SET NULL), else a scan per source
             Index(fields=("source_id",), name="person_source_fk"),
-            # the same for the first source: without ANALYZE statistics SQLite (and PostgreSQL
-            # always) would otherwise scan the table for each deleted source
+            # the same for the first source (ON DELETE SET NULL): without ANALYZE statistics
+            # SQLite (and PostgreSQL always) would otherwise scan the table per source
             Index(fields=("first_source_id",), name="person_first_source_fk"),
         )

@@ -12,8 +12,8 @@ if TYPE_CHECKING:
 
 
 class LiveSources(Manager):
-    """The default manager: a retired source is invisible to every query of the app but the
-    alias resolution (resolvers/aliases.py), which reads `Source.all_objects`."""
+    """The default manager: a retired source is invisible to every query of the app but those
+    that resolve aliases (resolvers/aliases.py reads `Source.all_objects`)."""
 
     def get_queryset(self) -> QuerySet[Source]:
         return super().get_queryset().filter(retired_at__isnull=True)

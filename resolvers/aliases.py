@@ -1,15 +1,16 @@
 """What a record's stored source ids mean: the one place for that rule.
 
 Deleting or merging a source does not rewrite the records on it. The source is retired
-(`retire`): its row stays, invisible to everything but this module (the model's default
-manager hides it), as an alias of the source its records moved to (`merged_into_id`), or of
+(`retire`): its row stays, invisible to everything but the reads that resolve it (this module,
+the statistics' cells in resolvers/tally.py and the moves' SQL in resolvers/history.py; the
+model's default manager hides it), as an alias of the source its records moved to (`merged_into_id`), or of
 none after a delete without replacement. A record's stored `source_id` and `first_source_id`
 mean the source they name when it is live, else what its alias names. Aliases always name a
 live source or none: retiring a source re-points the aliases of it, so resolving is one step.
 
 - Reads resolve: `resolved_sources` (the records' source fields), `fold` (statistics and usage,
-  which count by stored id and add an alias's counts to its source's), `stored_ids` (the
-  stored ids that mean some sources: filters and bulk moves).
+  which count by stored id and add an alias's counts to its source's), `stored_ids` and
+  `aliases_meaning` (the stored ids that mean some sources: filters, usage and bulk moves).
 - Writes compare what rows mean, not what they store (resolvers/history.py): an edit or
   applying a company's source stores a live id on the rows whose source it changes, and leaves
   the others as they are; a bulk move off a source writes no source id at all, only the
@@ -46,12 +47,17 @@ def fold(stored: object, aliases: Aliases) -> UUID | None:
     key = as_uuid_or_none(stored)
     if key is None:
         return None
-    return aliases.get(key, key) if key in aliases else key
+    return aliases.get(key, key)
+
+
+def aliases_meaning(ids: Collection[UUID], aliases: Aliases) -> dict[UUID, UUID]:
+    """The aliases that mean one of the live sources `ids`, each with the one it means."""
+    return {pk: into for pk, into in aliases.items() if into is not None and into in ids}
 
 
 def stored_ids(ids: Collection[UUID], aliases: Aliases) -> list[UUID]:
     """The stored ids that mean one of the live sources `ids`: themselves and their aliases."""
-    return [*ids, *(pk for pk, into in aliases.items() if into is not None and into in ids)]
+    return [*ids, *aliases_meaning(ids, aliases)]
 
 
 def meaning_none(aliases: Aliases) -> list[UUID]:

@@ -41,7 +41,7 @@ from uuid import UUID
 from tortoise import timezone
 
 from models import Account, Company, Deal, Person, SourceChangeReason, SourceOrigin
-from resolvers.aliases import aliases_of, fold, share_meant
+from resolvers.aliases import aliases_meaning, aliases_of, fold, share_meant
 from resolvers.errors import NotFound, SourceArchived, SourcesDisabled
 from resolvers.history import (
     KEEP,
@@ -294,8 +294,7 @@ async def apply_to_company_records(
 
 async def _on_sources(account: Account, ids: list[UUID]) -> OnSources:
     """The records on the live sources `ids`, by every stored id that means one of them."""
-    aliases = await aliases_of(account)
-    return OnSources(ids, {pk: into for pk, into in aliases.items() if into is not None and into in ids})
+    return OnSources(ids, aliases_meaning(ids, await aliases_of(account)))
 
 
 async def _move_everywhere(account: Account, move: Move, by: UUID) -> Usage:
