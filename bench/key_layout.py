@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import struct
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +68,7 @@ PHASES = ("history entries", "records moved", "first sources that follow", "sour
 class TimedMove:
     phases: Phases
     moved: int  # records that changed source
+    log: dict[str, int] = field(default_factory=dict)  # bytes of write-ahead log per owner (`log_by_owner`)
 
     @property
     def answered(self) -> Move:
@@ -216,14 +219,22 @@ def move(
     return moved
 
 
-def both_moves(built: Path, work: Path, *, integer_times: bool, ids_kept: bool = False) -> list[TimedMove]:
+def both_moves(
+    built: Path,
+    work: Path,
+    *,
+    integer_times: bool,
+    ids_kept: bool = False,
+    cache_kib: int | None = REWRITING_CACHE_KIB,
+) -> list[TimedMove]:
     """The merge and the delete, timed by phase, on a fresh copy of `built`. As in the server
     (models/checkpoints.py), a commit does not checkpoint: after each move, the PASSIVE
     checkpoint the server's checkpointer runs once the move is answered (its own phase).
     `ids_kept`: as `move` says; the delete then moves the records still on the merged source
-    too, as the aliased design would, so both variants move the same records. A move that
-    rewrites the ids runs with the 1 GiB page cache the server gave it then; one that keeps
-    them in SQLite's default one, as the server runs it now (resolvers/locks.py)."""
+    too, as the aliased design would, so both variants move the same records. `cache_kib`:
+    SQLite's page cache during each move; the server gave a move 1 GiB until 4bab3e7 and now
+    runs it in the connection's default cache (None). Each move also reports what its commit
+    wrote to the log, by owner (`log_by_owner`)."""
     fresh_copy(built, work)
     db = sqlite3.connect(work, isolation_level=None)
     db.execute("PRAGMA foreign_keys = ON")
@@ -241,8 +252,9 @@ def both_moves(built: Path, work: Path, *, integer_times: bool, ids_kept: bool =
     (normal,) = db.execute("PRAGMA cache_size").fetchone()
     deleted = [third, first] if ids_kept else [third]
     for sources, into, reason in (([first], third, "MERGED"), (deleted, second, "REPLACED")):
-        if not ids_kept:
-            db.execute(f"PRAGMA cache_size = -{REWRITING_CACHE_KIB}")
+        owners = page_owners(db)
+        if cache_kib is not None:
+            db.execute(f"PRAGMA cache_size = -{cache_kib}")
         phases: Phases = {}
         db.execute("BEGIN IMMEDIATE")
         moved = move(db, sources, into, reason, MOVED_AT[integer_times], phases, ids_kept=ids_kept)
@@ -250,12 +262,36 @@ def both_moves(built: Path, work: Path, *, integer_times: bool, ids_kept: bool =
         db.execute("COMMIT")
         committed = time.perf_counter()
         phases["commit"] = committed - started
+        log = log_by_owner(db, Path(f"{work}-wal"), owners)
         db.execute(f"PRAGMA cache_size = {normal}")
+        started = time.perf_counter()
         db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        phases[AFTER_ANSWER] = time.perf_counter() - committed
-        measured.append(TimedMove(phases, moved))
+        phases[AFTER_ANSWER] = time.perf_counter() - started
+        measured.append(TimedMove(phases, moved, log))
     db.close()
     return measured
+
+
+def page_owners(db: sqlite3.Connection) -> dict[int, str]:
+    """The table or index each page of the database belongs to (SQLite's `dbstat`)."""
+    return dict(db.execute("SELECT pageno, name FROM dbstat"))
+
+
+def log_by_owner(db: sqlite3.Connection, wal: Path, owners: dict[int, str]) -> dict[str, int]:
+    """Bytes of the valid frames of the write-ahead log `wal` per table or index their page
+    belonged to before the move ("new pages": pages the move added). A frame is a 24-byte
+    header (its page number first, the log's two salts at 8..16) and a page; frames left from
+    before the log last restarted carry other salts and do not count."""
+    (page_size,) = db.execute("PRAGMA page_size").fetchone()
+    data = wal.read_bytes()
+    salts = data[16:24]
+    written: Counter[str] = Counter()
+    for offset in range(32, len(data) - 24 - page_size + 1, 24 + page_size):
+        if data[offset + 8 : offset + 16] != salts:
+            break
+        (page,) = struct.unpack(">I", data[offset : offset + 4])
+        written[owners.get(page, "new pages")] += page_size
+    return dict(written)
 
 
 def report(

@@ -14,7 +14,9 @@ checkpoint that the server's checkpointer runs after the move is answered
 
 Beside them, alternating by round, the same two moves as the server wrote them before 48bbd50
 ("ids rewritten": every moved record's source and first source rewritten, with seven index
-entries each, and the sources deleted).
+entries each, and the sources deleted), and as it wrote them until 4bab3e7 (ids kept, in a
+1 GiB page cache). A second table gives what each move wrote to the write-ahead log, by the
+table or index each page belonged to (SQLite's `dbstat`; medians in MB).
 """
 
 from __future__ import annotations
@@ -28,9 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.experiments import arguments, rotated, seed, title  # noqa: E402
-from bench.key_layout import AFTER_ANSWER, PHASES, TimedMove, both_moves  # noqa: E402
+from bench.key_layout import AFTER_ANSWER, PHASES, REWRITING_CACHE_KIB, TimedMove, both_moves  # noqa: E402
 
-VARIANTS = {"ids rewritten (before 48bbd50)": False, "as the server moves (ids kept)": True}  # `ids_kept`
+# name: (ids_kept, cache_kib) of `both_moves`
+VARIANTS = {
+    "ids rewritten, 1 GiB cache (before 48bbd50)": (False, REWRITING_CACHE_KIB),
+    "ids kept, 1 GiB cache (48bbd50 to 4bab3e7)": (True, REWRITING_CACHE_KIB),
+    "as the server moves (ids kept, default cache)": (True, None),
+}
 
 
 def report(runs: dict[str, list[list[TimedMove]]], persons: int, rounds: int) -> str:
@@ -65,7 +72,31 @@ def report(runs: dict[str, list[list[TimedMove]]], persons: int, rounds: int) ->
             rates = " | ".join(per_300k(timed) for timed in moves.values())
             lines.append(f"| the same per 300,000 records | {rates} |")
         lines.append(row(phase, phase))
+    lines += ["", *log_table(moves)]
     return "\n".join(lines)
+
+
+def log_table(moves: dict[tuple[str, str], list[TimedMove]]) -> list[str]:
+    """Megabytes of log per owner and move (medians of the rounds), largest first by the
+    server's merge, with their total."""
+
+    def mb(timed: list[TimedMove], owner: str | None) -> float:
+        return (
+            statistics.median(sum(m.log.values()) if owner is None else m.log.get(owner, 0) for m in timed)
+            / 1e6
+        )
+
+    server_merge = moves[list(VARIANTS)[-1], "mergeSources"]
+    owners = sorted(
+        {o for timed in moves.values() for m in timed for o in m.log}, key=lambda o: -mb(server_merge, o)
+    )
+    lines = ["| log written by the move, MB | " + " | ".join(f"{k}, {n}" for n, k in moves) + " |"]
+    lines.append("| --- |" + " ---: |" * len(moves))
+    for owner in [*owners, None]:
+        cells = [mb(timed, owner) for timed in moves.values()]
+        if max(cells) >= 0.5 or owner is None:
+            lines.append(f"| {owner or 'total'} | " + " | ".join(f"{c:,.1f}" for c in cells) + " |")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -80,7 +111,10 @@ def main(argv: list[str] | None = None) -> None:
             for name in rotated(list(VARIANTS), round_):
                 print(f"round {round_ + 1}: {name} …", flush=True)
                 work = folder / "work.sqlite3"
-                runs[name].append(both_moves(seeded, work, integer_times=False, ids_kept=VARIANTS[name]))
+                ids_kept, cache_kib = VARIANTS[name]
+                runs[name].append(
+                    both_moves(seeded, work, integer_times=False, ids_kept=ids_kept, cache_kib=cache_kib)
+                )
     print(report(runs, args.persons, args.rounds))
 
 

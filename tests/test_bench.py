@@ -133,23 +133,45 @@ def test_the_key_layout_experiment_moves_the_same_records_in_every_layout(on_pos
     assert_same_moves(rows, layouts)
 
 
-def test_the_move_phase_experiment_times_every_phase_of_both_moves(on_postgres: bool) -> None:
+def test_the_move_phase_experiment_times_every_phase_and_the_log_of_both_moves(on_postgres: bool) -> None:
     # given: the experiment runs both moves on a seeded SQLite file
     if on_postgres:
         pytest.skip("bench/move_phases.py measures SQLite only")
     from bench.key_layout import PHASES
+    from bench.move_phases import VARIANTS
 
     # when
     rows = experiment_rows("move_phases.py")
     # then: a row per phase and the time until the answer, each with the seconds of both moves
-    # as the server writes them and as a design keeping the records' source ids would
+    # in every variant (as the server writes them, and as it wrote them before)
+    columns = 2 * len(VARIANTS)
     timed = [*PHASES, "until the answer", "the same per 300,000 records"]
-    assert all(len(re.findall(r"\| ([\d.]+) s", rows[phase])) == 4 for phase in timed), rows
+    assert all(len(re.findall(r"\| ([\d.]+) s", rows[phase])) == columns for phase in timed), rows
     moved = [int(n.replace(",", "")) for n in re.findall(r"\(([\d,]+) records\)", rows["phase"])]
-    assert len(moved) == 4, rows["phase"]
+    assert len(moved) == columns, rows["phase"]
     assert min(moved) > 0, rows["phase"]
-    # the same records in both designs: the merge's, then the delete's
-    assert moved[:2] == moved[2:], rows["phase"]
+    # the same records in every variant: the merge's, then the delete's
+    assert all(moved[i : i + 2] == moved[:2] for i in range(0, columns, 2)), rows["phase"]
+    # and what each move wrote to the log, in total
+    logged = [float(mb) for mb in re.findall(r"\| ([\d.,]+)", rows["total"])]
+    assert len(logged) == columns, rows["total"]
+    assert min(logged) > 0, rows["total"]
+
+
+def test_the_server_move_experiment_times_both_moves_through_a_real_server(on_postgres: bool) -> None:
+    # given: the experiment serves fresh copies of a seeded SQLite file with this checkout
+    if on_postgres:
+        pytest.skip("bench/server_moves.py measures SQLite only")
+    # when
+    rows = experiment_rows("server_moves.py")
+    # then: the round and the median, each with both moves, the records they moved and a peak
+    found = [line for name, line in rows.items() if name.startswith(("1, ", "median, "))]
+    assert len(found) == 2, rows
+    for line in found:
+        moved = [int(n.replace(",", "")) for n in re.findall(r"s \(([\d,]+)\)", line)]
+        assert len(moved) == 2, line
+        assert min(moved) > 0, line
+        assert float(re.findall(r"\| ([\d.]+) MiB", line)[0]) > 0, line
 
 
 def test_the_integer_key_layout_holds_the_same_rows_references_and_indexes(

@@ -1,0 +1,110 @@
+"""The benchmark's two bulk moves through real servers, on fresh copies of one seeded file.
+
+    python bench/server_moves.py --persons 300000 --rounds 3 [--tree PATH …] [--idle SECONDS]
+
+An experiment beside the benchmark, not a benchmark with targets. It seeds one SQLite database
+as bench/run.py does and, per round and tree (alternating), serves a fresh copy with a new
+`tributary serve` of that checkout (`--tree`, default this one; compare commits with `git
+worktree add`). It then times what bench/run.py times, one mergeSources of the most-used source
+into the third and one deleteSource of that one with the second as replacement, but the delete
+right after the merge's answer (back to back: it shares the disk with the checkpoint of the
+merge's log), and reads the server's peak memory. `--idle` waits that long before each server
+starts: on a machine that hands idle memory back to its host, the moves then write into fresh
+memory. Prints every round, then medians per tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.experiments import fresh_copy, rotated, seed  # noqa: E402
+from bench.run import DELETE, MERGE, SOURCES_BY_USE, Bench, peak_memory_mib  # noqa: E402
+from bench.throughput import SERVER_ENV  # noqa: E402
+from processes import answering, env_for, free_port  # noqa: E402
+
+Round = tuple[float, int, float, int, float]  # merge s, records; delete s, records; peak MiB
+
+
+def one_round(tree: Path, database_url: str, token: str) -> Round:
+    """A new server of `tree` on the database; the merge, then the delete, then its memory."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(tree / "cli.py"), "serve", "--port", str(port)],
+        env={**env_for(database_url), **SERVER_ENV, "TRIBUTARY_BULK_TIMEOUT": "3600"},
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+
+    with answering(process, healthy, name=f"server of {tree}", timeout=60):
+        bench = Bench(url, token, database_url, "", 1, timeout=3600)
+
+        def records(usage: dict[str, int]) -> int:
+            return usage["companies"] + usage["persons"] + usage["deals"]
+
+        by_use = sorted(bench.gql(SOURCES_BY_USE)["data"]["sources"], key=lambda s: -records(s["usage"]))
+        first, second, third = (s["id"] for s in by_use[:3])
+        started = time.perf_counter()
+        merged = records(bench.gql(MERGE, ids=[first], into=third)["data"]["mergeSources"]["moved"])
+        merge = time.perf_counter() - started
+        started = time.perf_counter()
+        deleted = records(bench.gql(DELETE, id=third, into=second)["data"]["deleteSource"]["detached"])
+        delete = time.perf_counter() - started
+        return merge, merged, delete, deleted, peak_memory_mib(process.pid)
+
+
+def line(name: str, r: Round) -> str:
+    merge, merged, delete, deleted, peak = r
+    return (
+        f"| {name} | {merge:.2f} s ({merged:,}) | {merge * 300_000 / merged:.1f} s "
+        f"| {delete:.2f} s ({deleted:,}) | {delete * 300_000 / deleted:.1f} s | {peak:.0f} MiB |"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--persons", type=int, default=300_000)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--tree", type=Path, action="append", help="a checkout to serve (repeatable)")
+    p.add_argument("--idle", type=float, default=0.0, help="seconds to wait before each server starts")
+    args = p.parse_args(argv)
+    trees: list[Path] = [t.resolve() for t in args.tree] if args.tree else [ROOT]
+    lines = [
+        "| round, tree | mergeSources (records) | per 300,000 | deleteSource next | per 300,000 | peak |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    runs: dict[Path, list[Round]] = {tree: [] for tree in trees}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        seeded, copy = folder / "seeded.sqlite3", folder / "copy.sqlite3"
+        print(f"seeding {args.persons:,} persons …", flush=True)
+        token = seed(seeded, args.persons)
+        for round_ in range(args.rounds):
+            for tree in rotated(trees, round_):
+                fresh_copy(seeded, copy)
+                time.sleep(args.idle)
+                runs[tree].append(one_round(tree, f"sqlite://{copy}", token))
+                lines.append(line(f"{round_ + 1}, {tree.name}", runs[tree][-1]))
+                print(lines[-1], flush=True)
+    for tree, rounds in runs.items():
+        merge, delete, peak = (statistics.median(r[i] for r in rounds) for i in (0, 2, 4))
+        lines.append(line(f"median, {tree.name}", (merge, rounds[0][1], delete, rounds[0][3], peak)))
+    print(f"\nServer moves, SQLite, {args.persons:,} persons, idle {args.idle:g} s before each server\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
