@@ -56,8 +56,11 @@ LOOSE = {("source_change", "from_source_id"): ("source",), ("source_change", "to
 Key = int | str  # a row's key: an integer, or UUID text as migrated
 MOVED_AT: dict[bool, int | str] = {False: "2027-01-01 00:00:00.000000+00:00", True: 1_798_761_600_000_000}
 Phases = dict[str, float]  # seconds per phase of one move
-# SQLite's page cache (KiB) the server gave a move that rewrote the ids, until it kept them
-REWRITING_CACHE_KIB = 1024 * 1024
+# SQLite's page cache (KiB) the server gave every bulk move until 4bab3e7, which runs them in
+# the connection's default cache (about 2 MB)
+OLD_BULK_CACHE_KIB = 1024 * 1024
+# the owner `log_by_owner` gives pages the database did not have before the move
+NEW_PAGES = "new pages"
 # the checkpoint the server runs after answering: not part of the move's time
 AFTER_ANSWER = "checkpoint (after the answer)"
 PHASES = ("history entries", "records moved", "first sources that follow", "sources retired or deleted",
@@ -68,7 +71,7 @@ PHASES = ("history entries", "records moved", "first sources that follow", "sour
 class TimedMove:
     phases: Phases
     moved: int  # records that changed source
-    log: dict[str, int] = field(default_factory=dict)  # bytes of write-ahead log per owner (`log_by_owner`)
+    log: dict[str, int] = field(default_factory=dict)  # with `logged`: bytes of log per owner
 
     @property
     def answered(self) -> Move:
@@ -225,16 +228,18 @@ def both_moves(
     *,
     integer_times: bool,
     ids_kept: bool = False,
-    cache_kib: int | None = REWRITING_CACHE_KIB,
+    cache_kib: int | None = OLD_BULK_CACHE_KIB,
+    logged: bool = False,
 ) -> list[TimedMove]:
     """The merge and the delete, timed by phase, on a fresh copy of `built`. As in the server
     (models/checkpoints.py), a commit does not checkpoint: after each move, the PASSIVE
     checkpoint the server's checkpointer runs once the move is answered (its own phase).
     `ids_kept`: as `move` says; the delete then moves the records still on the merged source
     too, as the aliased design would, so both variants move the same records. `cache_kib`:
-    SQLite's page cache during each move; the server gave a move 1 GiB until 4bab3e7 and now
-    runs it in the connection's default cache (None). Each move also reports what its commit
-    wrote to the log, by owner (`log_by_owner`)."""
+    SQLite's page cache during each move (None: the connection's default, as the server runs
+    moves since 4bab3e7; before, every bulk move had OLD_BULK_CACHE_KIB). `logged`: each move
+    also reports the log it wrote, by owner (`log_by_owner`; the owners are read with SQLite's
+    `dbstat` before the move, outside its time)."""
     fresh_copy(built, work)
     db = sqlite3.connect(work, isolation_level=None)
     db.execute("PRAGMA foreign_keys = ON")
@@ -252,7 +257,7 @@ def both_moves(
     (normal,) = db.execute("PRAGMA cache_size").fetchone()
     deleted = [third, first] if ids_kept else [third]
     for sources, into, reason in (([first], third, "MERGED"), (deleted, second, "REPLACED")):
-        owners = page_owners(db)
+        owners = page_owners(db) if logged else {}
         if cache_kib is not None:
             db.execute(f"PRAGMA cache_size = -{cache_kib}")
         phases: Phases = {}
@@ -262,7 +267,7 @@ def both_moves(
         db.execute("COMMIT")
         committed = time.perf_counter()
         phases["commit"] = committed - started
-        log = log_by_owner(db, Path(f"{work}-wal"), owners)
+        log = log_by_owner(db, Path(f"{work}-wal"), owners) if logged else {}
         db.execute(f"PRAGMA cache_size = {normal}")
         started = time.perf_counter()
         db.execute("PRAGMA wal_checkpoint(PASSIVE)")
@@ -279,9 +284,10 @@ def page_owners(db: sqlite3.Connection) -> dict[int, str]:
 
 def log_by_owner(db: sqlite3.Connection, wal: Path, owners: dict[int, str]) -> dict[str, int]:
     """Bytes of the valid frames of the write-ahead log `wal` per table or index their page
-    belonged to before the move ("new pages": pages the move added). A frame is a 24-byte
-    header (its page number first, the log's two salts at 8..16) and a page; frames left from
-    before the log last restarted carry other salts and do not count."""
+    belonged to before the move (NEW_PAGES: pages the move added). A frame is a 24-byte header
+    (its page number first, the log's two salts at 8..16) and a page; frames left from before
+    the log last restarted carry other salts and do not count. SQLite writes a page spilled
+    again within one transaction over its frame, so this is the transaction's pages, once each."""
     (page_size,) = db.execute("PRAGMA page_size").fetchone()
     data = wal.read_bytes()
     salts = data[16:24]
@@ -290,7 +296,7 @@ def log_by_owner(db: sqlite3.Connection, wal: Path, owners: dict[int, str]) -> d
         if data[offset + 8 : offset + 16] != salts:
             break
         (page,) = struct.unpack(">I", data[offset : offset + 4])
-        written[owners.get(page, "new pages")] += page_size
+        written[owners.get(page, NEW_PAGES)] += page_size
     return dict(written)
 
 

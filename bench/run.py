@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -369,7 +370,7 @@ def settle_log(database_url: str) -> None:
     copy of the one before it: each row times its own call."""
     if not database_url.startswith("sqlite"):
         return
-    with sqlite3.connect(database_url.removeprefix("sqlite://")) as db:
+    with closing(sqlite3.connect(database_url.removeprefix("sqlite://"))) as db:
         for _ in range(600):
             # (busy, frames in the log, frames copied): busy while the server's checkpointer runs
             busy, logged, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 
@@ -33,7 +34,13 @@ from bench.run import DELETE, MERGE, SOURCES_BY_USE, Bench, peak_memory_mib  # n
 from bench.throughput import SERVER_ENV  # noqa: E402
 from processes import answering, env_for, free_port  # noqa: E402
 
-Round = tuple[float, int, float, int, float]  # merge s, records; delete s, records; peak MiB
+
+class Round(NamedTuple):
+    merge: float  # seconds
+    merged: int  # records the merge moved
+    delete: float  # seconds, right after the merge
+    deleted: int
+    peak_mib: float  # the server's VmHWM after both
 
 
 def one_round(tree: Path, database_url: str, token: str) -> Round:
@@ -63,14 +70,14 @@ def one_round(tree: Path, database_url: str, token: str) -> Round:
         started = time.perf_counter()
         deleted = records(bench.gql(DELETE, id=third, into=second)["data"]["deleteSource"]["detached"])
         delete = time.perf_counter() - started
-        return merge, merged, delete, deleted, peak_memory_mib(process.pid)
+        return Round(merge, merged, delete, deleted, peak_memory_mib(process.pid))
 
 
 def line(name: str, r: Round) -> str:
-    merge, merged, delete, deleted, peak = r
     return (
-        f"| {name} | {merge:.2f} s ({merged:,}) | {merge * 300_000 / merged:.1f} s "
-        f"| {delete:.2f} s ({deleted:,}) | {delete * 300_000 / deleted:.1f} s | {peak:.0f} MiB |"
+        f"| {name} | {r.merge:.2f} s ({r.merged:,}) | {r.merge * 300_000 / r.merged:.1f} s "
+        f"| {r.delete:.2f} s ({r.deleted:,}) | {r.delete * 300_000 / r.deleted:.1f} s "
+        f"| {r.peak_mib:.0f} MiB |"
     )
 
 
@@ -100,8 +107,12 @@ def main(argv: list[str] | None = None) -> None:
                 lines.append(line(f"{round_ + 1}, {tree.name}", runs[tree][-1]))
                 print(lines[-1], flush=True)
     for tree, rounds in runs.items():
-        merge, delete, peak = (statistics.median(r[i] for r in rounds) for i in (0, 2, 4))
-        lines.append(line(f"median, {tree.name}", (merge, rounds[0][1], delete, rounds[0][3], peak)))
+        median = Round(
+            statistics.median(r.merge for r in rounds), rounds[0].merged,
+            statistics.median(r.delete for r in rounds), rounds[0].deleted,
+            statistics.median(r.peak_mib for r in rounds),
+        )  # fmt: skip
+        lines.append(line(f"median, {tree.name}", median))
     print(f"\nServer moves, SQLite, {args.persons:,} persons, idle {args.idle:g} s before each server\n")
     print("\n".join(lines))
 
