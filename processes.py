@@ -53,16 +53,17 @@ DEMO_LINES = 3  # `serve --demo` prints the token, the GraphiQL line and the sta
 
 @contextmanager
 def serving(
-    database_url: str, *extra: str, timeout: float = 30, env: dict[str, str] | None = None
+    database_url: str, *extra: str, timeout: float = 30, env: dict[str, str] | None = None, tree: Path = ROOT
 ) -> Iterator[Server]:
-    """`tributary serve` on a free port until the block ends; healthy before it yields.
+    """`tributary serve` on a free port until the block ends; healthy before it yields. `tree`:
+    the checkout whose `cli.py` serves (bench/server_moves.py compares commits).
 
     Standard output is drained by a thread (uvicorn's access log would otherwise fill the pipe
     and stall the server); its first lines are kept for the tests that read them.
     """
     port = free_port()
     process = subprocess.Popen(
-        [*TRIBUTARY, "serve", "--port", str(port), *extra],
+        [sys.executable, str(tree / "cli.py"), "serve", "--port", str(port), *extra],
         env={**env_for(database_url), **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -338,12 +338,8 @@ def bulk_moves(bench: Bench) -> list[Figure]:
     that writes every record's history entry and `updatedAt` (resolvers/history.py), each
     started once the log of what came before is in the database file (`settle_log`)."""
 
-    def records(usage: dict[str, int]) -> int:
-        return usage["companies"] + usage["persons"] + usage["deals"]
-
     figures = []
-    by_use = sorted(bench.gql(SOURCES_BY_USE)["data"]["sources"], key=lambda s: -records(s["usage"]))
-    first, second, third = (s["id"] for s in by_use[:3])
+    first, second, third = most_used_sources(bench)
     for name, document, variables, payload, field in (
         ("mergeSources: the most-used source into another", MERGE, {"ids": [first], "into": third},
          "mergeSources", "moved"),
@@ -362,6 +358,17 @@ def bulk_moves(bench: Bench) -> list[Figure]:
             figure.met = seconds * 300_000 / moved <= BULK_SECONDS_PER_300K
         figures.append(figure)
     return figures
+
+
+def records(usage: dict[str, int]) -> int:
+    """The records a `Usage` (or a move's counts) adds up to."""
+    return usage["companies"] + usage["persons"] + usage["deals"]
+
+
+def most_used_sources(bench: Bench) -> list[str]:
+    """The ids of the three sources with the most records, most used first: what the moves move."""
+    by_use = sorted(bench.gql(SOURCES_BY_USE)["data"]["sources"], key=lambda s: -records(s["usage"]))
+    return [s["id"] for s in by_use[:3]]
 
 
 def settle_log(database_url: str) -> None:

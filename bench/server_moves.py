@@ -17,22 +17,19 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import NamedTuple
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.experiments import fresh_copy, rotated, seed  # noqa: E402
-from bench.run import DELETE, MERGE, SOURCES_BY_USE, Bench, peak_memory_mib  # noqa: E402
+from bench.run import DELETE, MERGE, Bench, most_used_sources, peak_memory_mib, records  # noqa: E402
 from bench.throughput import SERVER_ENV  # noqa: E402
-from processes import answering, env_for, free_port  # noqa: E402
+from processes import serving  # noqa: E402
 
 
 class Round(NamedTuple):
@@ -45,32 +42,17 @@ class Round(NamedTuple):
 
 def one_round(tree: Path, database_url: str, token: str) -> Round:
     """A new server of `tree` on the database; the merge, then the delete, then its memory."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(tree / "cli.py"), "serve", "--port", str(port)],
-        env={**env_for(database_url), **SERVER_ENV, "TRIBUTARY_BULK_TIMEOUT": "3600"},
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-
-    with answering(process, healthy, name=f"server of {tree}", timeout=60):
-        bench = Bench(url, token, database_url, "", 1, timeout=3600)
-
-        def records(usage: dict[str, int]) -> int:
-            return usage["companies"] + usage["persons"] + usage["deals"]
-
-        by_use = sorted(bench.gql(SOURCES_BY_USE)["data"]["sources"], key=lambda s: -records(s["usage"]))
-        first, second, third = (s["id"] for s in by_use[:3])
+    env = {**SERVER_ENV, "TRIBUTARY_BULK_TIMEOUT": "3600"}
+    with serving(database_url, env=env, timeout=60, tree=tree) as server:
+        bench = Bench(server.url, token, database_url, "", 1, timeout=3600)
+        first, second, third = most_used_sources(bench)
         started = time.perf_counter()
         merged = records(bench.gql(MERGE, ids=[first], into=third)["data"]["mergeSources"]["moved"])
         merge = time.perf_counter() - started
         started = time.perf_counter()
         deleted = records(bench.gql(DELETE, id=third, into=second)["data"]["deleteSource"]["detached"])
         delete = time.perf_counter() - started
-        return Round(merge, merged, delete, deleted, peak_memory_mib(process.pid))
+        return Round(merge, merged, delete, deleted, peak_memory_mib(server.process.pid))
 
 
 def line(name: str, r: Round) -> str:
